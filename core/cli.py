@@ -1,0 +1,184 @@
+"""The `green-shield` command line: the same core as the QGIS plugin and qgis_process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+from .errors import GreenShieldError
+from .schema import CODE_LISTS, LAYER_TYPES
+
+
+def _lang(args) -> str:
+    if args.lang:
+        return args.lang
+    return "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
+
+
+class _Progress:
+    """A one-line percentage on stderr, only when stderr is a terminal or asked for."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.last = -1
+
+    def __call__(self, fraction: float) -> None:
+        pct = int(fraction * 100)
+        if pct != self.last:
+            self.last = pct
+            sys.stderr.write(f"\r{self.label} {pct:3d}%")
+            if pct >= 100:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def cmd_create_workspace(args) -> int:
+    from .workspace import create_workspace
+
+    info = create_workspace(args.output, args.crs, overwrite=args.overwrite)
+    print(f"created {info.path} ({info.crs}, {len(info.layers)} layers)")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .workspace import open_workspace
+
+    info = open_workspace(args.workspace)
+    print(f"{info.path}  CRS {info.crs}  schema v{info.schema_version}")
+    for key, count in info.layers.items():
+        lt = LAYER_TYPES[key]
+        print(f"  {key:<20} {lt.title_zh:<10} {count:>7}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .importer import import_file, parse_mapping
+    from .sources import split_source
+
+    source, layer = split_source(args.source)
+    result = import_file(
+        args.workspace,
+        source,
+        args.target,
+        layer=layer or args.layer,
+        field_map=parse_mapping(args.map),
+        constants=parse_mapping(args.set),
+        source_crs=args.source_crs,
+        encoding=args.encoding,
+        coordinates=args.coordinates,
+        x_field=args.x_field,
+        y_field=args.y_field,
+        strict=args.strict,
+        dry_run=args.dry_run,
+        report=args.report,
+        progress=_Progress("import"),
+    )
+    zh = _lang(args) == "zh"
+    lt = LAYER_TYPES[args.target]
+    print(("导入" if zh else "import") + f": {result.source} → {result.workspace} [{lt.key} {lt.title_zh}]")
+    print(f"  encoding {result.encoding} ({result.encoding_how}); CRS {result.source_crs}; "
+          f"coordinates {result.coordinates}")
+    print("  field map: " + ", ".join(f"{t}←{s}" for t, s in result.field_map.items()))
+    if result.constants:
+        print("  constants: " + ", ".join(f"{t}={v}" for t, v in result.constants.items()))
+    if result.unused_columns:
+        print("  unused columns: " + ", ".join(result.unused_columns))
+    verb = "would import" if result.dry_run else "imported"
+    print(
+        f"  {verb} {result.total - result.rejected_rows} of {result.total} rows; "
+        f"rejected {result.rejected_rows}; repaired {len(result.repaired)}"
+    )
+    for issue in result.issues[:20]:
+        reason = issue.reason_zh if zh else issue.reason
+        print(f"    row {issue.row} {issue.field}: {issue.action}: {reason}")
+    if len(result.issues) > 20:
+        print(f"    … {len(result.issues) - 20} more" + (f" in {result.report_path}" if result.report_path else ""))
+    return 0
+
+
+def cmd_sample_district(args) -> int:
+    from .sample_district import build_sample_district
+
+    counts = build_sample_district(args.output, overwrite=args.overwrite)
+    print(f"sample district written to {args.output}")
+    for key, count in counts.items():
+        print(f"  {key:<20} {count:>6}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    """Print the data model as Markdown (the README's table is made from this)."""
+    for lt in LAYER_TYPES.values():
+        print(f"### `{lt.key}` {lt.title_zh} — {lt.title_en} ({lt.geometry})\n")
+        print("| field | 中文 | English | type | required | code list |")
+        print("|---|---|---|---|---|---|")
+        for fd in lt.fields:
+            codes = ""
+            if fd.codelist:
+                codes = ", ".join(f"`{i.code}` {i.zh}" for i in CODE_LISTS[fd.codelist].items)
+            required = "yes" if fd.required else ""
+            print(f"| `{fd.name}` | {fd.alias_zh} | {fd.alias_en} | {fd.type} | {required} | {codes} |")
+        print()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="green-shield", description="Green Shield 绿盾: spatial enforcement of ecological protection."
+    )
+    parser.add_argument("--version", action="version", version=f"green-shield {__version__}")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of messages (default from LANG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("create-workspace", help="create an empty workspace GeoPackage / 新建工作空间")
+    p.add_argument("output")
+    p.add_argument("--crs", default="EPSG:4490", help="workspace CRS (default EPSG:4490, CGCS2000)")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_create_workspace)
+
+    p = sub.add_parser("info", help="show a workspace's layers and counts / 工作空间信息")
+    p.add_argument("workspace")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("import", help="import a file into a workspace layer / 导入图层")
+    p.add_argument("source", help="FILE or FILE:LAYER (Shapefile, GeoPackage, GeoJSON, CSV, XLSX)")
+    p.add_argument("--workspace", "-w", required=True)
+    p.add_argument("--target", "-t", required=True, choices=list(LAYER_TYPES), help="target layer type")
+    p.add_argument("--layer", help="layer inside a multi-layer source")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="map a field to a source column")
+    p.add_argument("--set", action="append", metavar="FIELD=VALUE", help="give a field one value for every row")
+    p.add_argument("--source-crs", help="CRS of a source without one, e.g. EPSG:4490")
+    p.add_argument("--encoding", help="text encoding of a Shapefile/CSV (default: detected), e.g. GBK")
+    p.add_argument("--coordinates", default="wgs84", help="point coordinates are wgs84 (default), gcj02 or bd09")
+    p.add_argument("--x-field", help="longitude/x column of a table")
+    p.add_argument("--y-field", help="latitude/y column of a table")
+    p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
+    p.add_argument("--dry-run", action="store_true", help="check only; write the report but not the workspace")
+    p.add_argument("--report", help="CSV error report to write (row, field, reason)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sample-district", help="build the fictional sample district / 生成示例区县")
+    p.add_argument("output")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_sample_district)
+
+    p = sub.add_parser("schema", help="print the data model as Markdown / 数据模型")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except GreenShieldError as exc:
+        message = exc.message_zh if _lang(args) == "zh" else exc.message
+        print(f"green-shield: error [{exc.code}]: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

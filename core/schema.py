@@ -1,0 +1,416 @@
+"""The enforcement data model as data: layer types, fields, code lists.
+
+Field names are English and stable (rules and reports refer to them); Chinese aliases and
+code-list labels are what users see in QGIS forms. Code lists store a short English code in
+the GeoPackage and show the Chinese label through a QGIS value map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+DEFAULT_CRS = "EPSG:4490"  # CGCS2000 geographic
+
+
+@dataclass(frozen=True)
+class CodeItem:
+    code: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CodeList:
+    name: str
+    title_zh: str
+    items: tuple[CodeItem, ...]
+
+    def codes(self) -> list[str]:
+        return [item.code for item in self.items]
+
+    def label_zh(self, code: str) -> str:
+        for item in self.items:
+            if item.code == code:
+                return item.zh
+        raise KeyError(code)
+
+    def normalise(self, value: object) -> str | None:
+        """Map a code, a Chinese or English label or a known alias to the stored code.
+
+        Returns None when the value is not in the list.
+        """
+        text = str(value).strip()
+        folded = text.casefold()
+        for item in self.items:
+            candidates = (item.code, item.zh, item.en, *item.aliases)
+            if any(folded == c.casefold() for c in candidates):
+                return item.code
+        return None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    alias_zh: str
+    alias_en: str
+    type: str  # text | int | real | date | bool
+    required: bool = False
+    codelist: str | None = None
+    synonyms: tuple[str, ...] = ()  # other source column names that map to this field
+
+
+@dataclass(frozen=True)
+class LayerType:
+    key: str
+    title_zh: str
+    title_en: str
+    geometry: str  # point | line | polygon | any
+    fields: tuple[FieldDef, ...]
+    reference: bool = False  # base map layer rather than an enforcement layer
+    description: str = ""
+
+    @property
+    def table(self) -> str:
+        return self.key
+
+    def field(self, name: str) -> FieldDef:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _cl(name: str, title_zh: str, *items: tuple) -> CodeList:
+    return CodeList(name, title_zh, tuple(CodeItem(*item) for item in items))
+
+
+CODE_LISTS: dict[str, CodeList] = {
+    cl.name: cl
+    for cl in (
+        _cl(
+            "eco_function",
+            "生态功能类型",
+            ("water_conservation", "水源涵养", "Water conservation"),
+            ("biodiversity", "生物多样性维护", "Biodiversity maintenance", ("生物多样性",)),
+            ("soil_conservation", "水土保持", "Soil conservation"),
+            ("windbreak_sand_fixation", "防风固沙", "Windbreak and sand fixation"),
+            ("coastal_stability", "海岸生态稳定", "Coastal ecological stability"),
+            ("soil_erosion", "水土流失敏感", "Soil erosion sensitive", ("水土流失",)),
+            ("rocky_desertification", "石漠化敏感", "Rocky desertification sensitive", ("石漠化",)),
+            ("other", "其他", "Other"),
+        ),
+        _cl(
+            "reserve_type",
+            "自然保护地类型",
+            ("national_park", "国家公园", "National park"),
+            ("nature_reserve", "自然保护区", "Nature reserve"),
+            ("natural_park", "自然公园", "Natural park", ("森林公园", "湿地公园", "地质公园", "风景名胜区")),
+        ),
+        _cl(
+            "reserve_level",
+            "保护地级别",
+            ("national", "国家级", "National"),
+            ("provincial", "省级", "Provincial", ("市级(直辖市)",)),
+            ("municipal", "市级", "Municipal"),
+            ("county", "县级", "County", ("区县级",)),
+        ),
+        _cl(
+            "reserve_zone",
+            "功能分区",
+            ("core", "核心区", "Core zone (legacy scheme)"),
+            ("buffer", "缓冲区", "Buffer zone (legacy scheme)"),
+            ("experimental", "实验区", "Experimental zone (legacy scheme)"),
+            ("core_protection", "核心保护区", "Core protection zone (2026 scheme)"),
+            ("general_control", "一般控制区", "General control zone (2026 scheme)"),
+        ),
+        _cl(
+            "ws_level",
+            "保护区级别",
+            ("level1", "一级保护区", "Level 1", ("一级", "1", "I")),
+            ("level2", "二级保护区", "Level 2", ("二级", "2", "II")),
+            ("quasi", "准保护区", "Quasi-protection zone", ("准保护", "3", "Q")),
+        ),
+        _cl(
+            "ws_part",
+            "水域/陆域",
+            ("water", "水域", "Water part"),
+            ("land", "陆域", "Land part"),
+        ),
+        _cl(
+            "water_body_type",
+            "水体类型",
+            ("river", "河流", "River", ("河流型",)),
+            ("lake_reservoir", "湖库", "Lake or reservoir", ("湖库型", "湖泊", "水库")),
+            ("groundwater", "地下水", "Groundwater", ("地下水型",)),
+        ),
+        _cl(
+            "outfall_type",
+            "排污口类型",
+            ("industrial", "工业排污口", "Industrial", ("工业",)),
+            ("urban_wwtp", "城镇污水处理厂排污口", "Urban wastewater treatment plant",
+             ("城镇污水处理厂", "污水处理厂")),
+            ("agricultural", "农业排口", "Agricultural", ("农业",)),
+            ("other", "其他排口", "Other", ("其他",)),
+        ),
+        _cl(
+            "outfall_status",
+            "排污口状态",
+            ("suspected", "疑似", "Suspected"),
+            ("verified", "已核实", "Verified", ("核实",)),
+            ("rejected", "已排除", "Rejected", ("排除",)),
+            ("monitored", "监测中", "Monitored", ("监测",)),
+            ("traced", "已溯源", "Traced", ("溯源",)),
+            ("rectifying_ban", "整治中(取缔)", "Rectifying: ban", ("取缔",)),
+            ("rectifying_merge", "整治中(合并)", "Rectifying: merge", ("合并",)),
+            ("rectifying_regularise", "整治中(规范整治)", "Rectifying: regularise", ("规范整治", "规范")),
+            ("closed", "已销号", "Closed", ("销号",)),
+        ),
+        _cl(
+            "plot_status",
+            "名录状态",
+            ("suspected", "疑似污染地块", "Suspected", ("疑似",)),
+            ("contaminated", "污染地块", "Contaminated"),
+            ("listed", "名录内", "Listed for risk control/remediation", ("已列入名录", "列入名录")),
+            ("delisted", "已移出名录", "Delisted", ("已移出", "移出")),
+        ),
+        _cl(
+            "land_use",
+            "规划用途",
+            ("residential", "居住用地", "Residential", ("住宅", "居住")),
+            ("public_service", "公共管理与公共服务用地", "Public administration and service", ("公共服务",)),
+            ("commercial", "商业服务业用地", "Commercial", ("商业",)),
+            ("industrial", "工矿用地", "Industrial and mining", ("工业用地", "工业")),
+            ("storage", "仓储用地", "Storage and logistics", ("物流仓储用地", "仓储")),
+            ("transport", "交通运输用地", "Transport", ("交通",)),
+            ("utilities", "公用设施用地", "Public utilities", ("公用设施",)),
+            ("green_space", "绿地与开敞空间用地", "Green and open space", ("绿地",)),
+            ("agricultural", "农业用地", "Agricultural", ("耕地", "农用地")),
+            ("forest", "林地", "Forest"),
+            ("water", "陆地水域", "Water", ("水域",)),
+            ("other", "其他用地", "Other", ("其他",)),
+        ),
+        _cl(
+            "project_category",
+            "项目类别",
+            ("water_supply", "供水设施/水源保护", "Water supply / source protection", ("供水设施", "水源保护")),
+            ("linear_infrastructure", "线性基础设施", "Linear infrastructure", ("线性工程",)),
+            ("industry", "工业", "Industry"),
+            ("real_estate", "房地产/住宅", "Real estate / housing", ("房地产", "住宅")),
+            ("public_service", "公共服务", "Public service"),
+            ("agriculture_aquaculture", "农业养殖", "Agriculture / aquaculture", ("养殖", "农业")),
+            ("tourism", "旅游", "Tourism"),
+            ("mining", "矿产开发", "Mining", ("采矿",)),
+            ("eco_restoration", "生态修复", "Ecological restoration"),
+            ("risk_control", "风险管控修复", "Soil risk control / remediation", ("风险管控", "修复")),
+            ("other", "其他", "Other"),
+        ),
+        _cl(
+            "project_action",
+            "建设性质",
+            ("new", "新建", "New"),
+            ("rebuild", "改建", "Rebuild"),
+            ("expand", "扩建", "Expand"),
+            ("existing", "已建", "Existing", ("已建成", "现有")),
+        ),
+    )
+}
+
+BOOL_TRUE = ("1", "true", "t", "yes", "y", "是", "有", "√")
+BOOL_FALSE = ("0", "false", "f", "no", "n", "否", "无", "×")
+
+
+def F(name, alias_zh, alias_en, type_="text", required=False, codelist=None, synonyms=()):
+    return FieldDef(name, alias_zh, alias_en, type_, required, codelist, tuple(synonyms))
+
+
+_ADMIN = (
+    F("xzqdm", "行政区划代码", "Admin division code", synonyms=("XZQDM",)),
+    F("xzqmc", "行政区名称", "Admin division name", synonyms=("XZQMC",)),
+)
+_NOTES = F("notes", "备注", "Notes", synonyms=("BZ", "remark"))
+
+LAYER_TYPES: dict[str, LayerType] = {
+    lt.key: lt
+    for lt in (
+        LayerType(
+            "redline",
+            "生态保护红线",
+            "Ecological protection red line",
+            "polygon",
+            (
+                F("bsm", "标识码", "Identifier (BSM)", required=True, synonyms=("BSM", "id")),
+                F("name", "红线名称", "Name", required=True, synonyms=("名称", "HXMC", "mc")),
+                F("eco_function", "生态功能类型", "Ecological function type", codelist="eco_function",
+                  synonyms=("功能类型", "STGN")),
+                *_ADMIN,
+                F("version", "版本", "Version label", required=True, synonyms=("版本号", "BB")),
+                F("approval_date", "批准日期", "Approval date", "date", synonyms=("批准时间", "PZRQ")),
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "nature_reserve",
+            "自然保护地",
+            "Nature reserve / protected area",
+            "polygon",
+            (
+                F("reserve_code", "保护地编码", "Reserve code", synonyms=("编码", "code")),
+                F("name", "保护地名称", "Name", required=True, synonyms=("名称", "mc")),
+                F("reserve_type", "保护地类型", "Reserve type", codelist="reserve_type", synonyms=("类型",)),
+                F("reserve_level", "级别", "Reserve level", codelist="reserve_level", synonyms=("保护地级别",)),
+                F("zone", "功能分区", "Zone", required=True, codelist="reserve_zone", synonyms=("分区", "功能区")),
+                *_ADMIN,
+                F("approval_date", "批准日期", "Approval date", "date", synonyms=("批准时间",)),
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "water_source_zone",
+            "饮用水水源保护区",
+            "Drinking-water source protection zone",
+            "polygon",
+            (
+                F("source_code", "水源地编码", "Source code (HJ 747)", required=True, synonyms=("编码", "SYDBM")),
+                F("source_name", "水源地名称", "Source name", required=True, synonyms=("名称", "水源地")),
+                F("level", "保护区级别", "Level", required=True, codelist="ws_level", synonyms=("级别", "JB")),
+                F("part", "水域/陆域", "Water or land part", required=True, codelist="ws_part",
+                  synonyms=("范围类型", "区域类型")),
+                F("water_body_type", "水体类型", "Water-body type", required=True, codelist="water_body_type",
+                  synonyms=("水源类型", "水源地类型")),
+                F("thousand_ton", "千吨万人", "≥1000 t/d or ≥10 000 people", "bool", synonyms=("千吨万人水源地",)),
+                F("daily_supply_t", "日供水量(吨/日)", "Daily supply (t/d)", "real", synonyms=("日供水量",)),
+                F("population_served", "服务人口(人)", "Population served", "int", synonyms=("服务人口",)),
+                *_ADMIN,
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "water_intake",
+            "取水口",
+            "Water intake",
+            "point",
+            (
+                F("source_code", "水源地编码", "Source code (HJ 747)", required=True, synonyms=("编码",)),
+                F("name", "取水口名称", "Name", required=True, synonyms=("名称",)),
+                F("water_body_type", "水体类型", "Water-body type", required=True, codelist="water_body_type",
+                  synonyms=("水源类型",)),
+                F("daily_supply_t", "日供水量(吨/日)", "Daily supply (t/d)", "real", synonyms=("日供水量",)),
+                F("population_served", "服务人口(人)", "Population served", "int", synonyms=("服务人口",)),
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "sewage_outfall",
+            "入河排污口",
+            "Sewage outfall into a river",
+            "point",
+            (
+                F("outfall_code", "排污口编码", "Outfall code", required=True, synonyms=("编码", "排口编码")),
+                F("name", "排污口名称", "Name", required=True, synonyms=("名称", "排口名称")),
+                F("outfall_type", "排污口类型", "Outfall type", required=True, codelist="outfall_type",
+                  synonyms=("类型", "排口类型")),
+                F("receiving_water", "受纳水体", "Receiving water", synonyms=("受纳水体名称",)),
+                F("responsible_entity", "责任主体", "Responsible entity", synonyms=("责任单位",)),
+                F("status", "状态", "Workflow status", required=True, codelist="outfall_status",
+                  synonyms=("整治状态", "工作状态")),
+                F("discharge_m3d", "排放量(立方米/日)", "Discharge (m³/d)", "real", synonyms=("排放量",)),
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "contaminated_plot",
+            "污染地块",
+            "Contaminated plot",
+            "polygon",
+            (
+                F("plot_code", "地块编码", "Plot code", required=True, synonyms=("编码",)),
+                F("name", "地块名称", "Name", required=True, synonyms=("名称",)),
+                F("former_industry", "原行业", "Former industry", synonyms=("行业", "原行业类别")),
+                F("main_pollutants", "主要污染物", "Main pollutants", synonyms=("污染物",)),
+                F("list_status", "名录状态", "List status", required=True, codelist="plot_status",
+                  synonyms=("状态",)),
+                F("planned_land_use", "规划用途", "Planned land use", codelist="land_use", synonyms=("规划用地",)),
+                F("investigation_done", "已完成调查", "Soil investigation done", "bool",
+                  synonyms=("是否调查", "调查")),
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "project",
+            "建设项目",
+            "Construction project",
+            "any",
+            (
+                F("project_code", "项目编码", "Project code", required=True, synonyms=("编码", "项目代码", "XMDM")),
+                F("name", "项目名称", "Name", required=True, synonyms=("名称", "XMMC")),
+                F("category", "项目类别", "Category", required=True, codelist="project_category",
+                  synonyms=("类别", "行业类别")),
+                F("action", "建设性质", "Action", required=True, codelist="project_action", synonyms=("性质",)),
+                F("discharges_pollutants", "排放污染物", "Discharges pollutants", "bool", synonyms=("排污",)),
+                F("severe_polluter", "严重污染水体", "Severe water polluter", "bool", synonyms=("重污染",)),
+                F("planned_land_use", "规划用途", "Planned land use", codelist="land_use", synonyms=("用地性质",)),
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "river",
+            "河流",
+            "River (centre line)",
+            "line",
+            (
+                F("name", "河流名称", "Name", required=True, synonyms=("名称",)),
+                F("river_code", "河流编码", "River code", synonyms=("编码",)),
+                F("width_m", "河宽(米)", "Width (m)", "real", synonyms=("河宽",)),
+            ),
+            reference=True,
+        ),
+        LayerType(
+            "water_body",
+            "水面",
+            "Water surface (river, lake, reservoir)",
+            "polygon",
+            (
+                F("name", "水体名称", "Name", required=True, synonyms=("名称",)),
+                F("water_body_type", "水体类型", "Water-body type", codelist="water_body_type", synonyms=("类型",)),
+            ),
+            reference=True,
+        ),
+        LayerType(
+            "district",
+            "行政区",
+            "Administrative district",
+            "polygon",
+            (
+                F("xzqdm", "行政区划代码", "Admin division code", required=True, synonyms=("XZQDM", "adcode")),
+                F("xzqmc", "行政区名称", "Admin division name", required=True, synonyms=("XZQMC", "名称")),
+            ),
+            reference=True,
+        ),
+    )
+}
+
+
+def layer_type(key: str) -> LayerType:
+    from .errors import UnknownLayerType
+
+    try:
+        return LAYER_TYPES[key]
+    except KeyError:
+        raise UnknownLayerType(key, list(LAYER_TYPES)) from None
+
+
+def code_list(name: str) -> CodeList:
+    return CODE_LISTS[name]
+
+
+@dataclass
+class WorkspaceInfo:
+    path: str
+    crs: str
+    schema_version: int
+    layers: dict[str, int] = field(default_factory=dict)  # layer key -> feature count

@@ -1,0 +1,291 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+  <context>
+    <name>GreenShield</name>
+    <message>
+      <source>New workspace…</source>
+      <translation>新建工作空间…</translation>
+    </message>
+    <message>
+      <source>Create an enforcement workspace GeoPackage</source>
+      <translation>新建执法工作空间（GeoPackage）</translation>
+    </message>
+    <message>
+      <source>Open workspace…</source>
+      <translation>打开工作空间…</translation>
+    </message>
+    <message>
+      <source>Add an existing workspace's layers to the project, styled</source>
+      <translation>将已有工作空间的图层（含符号化）加入当前工程</translation>
+    </message>
+    <message>
+      <source>Import into workspace…</source>
+      <translation>导入到工作空间…</translation>
+    </message>
+    <message>
+      <source>Import a file into a workspace layer with validation</source>
+      <translation>将文件导入工作空间图层并进行校验</translation>
+    </message>
+    <message>
+      <source>Build sample district…</source>
+      <translation>生成示例区县…</translation>
+    </message>
+    <message>
+      <source>Build the fictional sample district for training</source>
+      <translation>生成用于培训的虚构示例区县</translation>
+    </message>
+    <message>
+      <source>Open workspace</source>
+      <translation>打开工作空间</translation>
+    </message>
+    <message>
+      <source>GeoPackage (*.gpkg)</source>
+      <translation>GeoPackage 文件 (*.gpkg)</translation>
+    </message>
+    <message>
+      <source>Workspace</source>
+      <translation>工作空间</translation>
+    </message>
+    <message>
+      <source>Create workspace</source>
+      <translation>新建工作空间</translation>
+    </message>
+    <message>
+      <source>Creates a GeoPackage workspace holding every enforcement layer (red lines, nature reserves, drinking-water source zones, intakes, sewage outfalls, contaminated plots, projects and base layers) with Chinese forms and styles, and adds it to the project as a layer group.</source>
+      <translation>新建一个 GeoPackage 工作空间，包含全部执法图层（生态保护红线、自然保护地、饮用水水源保护区、取水口、入河排污口、污染地块、建设项目及底图图层），带中文表单和符号化，并作为图层组加入当前工程。</translation>
+    </message>
+    <message>
+      <source>Coordinate reference system of every layer; CGCS2000 (EPSG:4490) by default.</source>
+      <translation>所有图层的坐标参照系；默认为 CGCS2000（EPSG:4490）。</translation>
+    </message>
+    <message>
+      <source>If the file exists it is replaced; otherwise the algorithm refuses to touch it.</source>
+      <translation>勾选后将替换已存在的文件；否则不会改动已有文件。</translation>
+    </message>
+    <message>
+      <source>The GeoPackage file to create.</source>
+      <translation>要创建的 GeoPackage 文件。</translation>
+    </message>
+    <message>
+      <source>Workspace CRS</source>
+      <translation>工作空间坐标系</translation>
+    </message>
+    <message>
+      <source>Replace an existing file</source>
+      <translation>覆盖已存在的文件</translation>
+    </message>
+    <message>
+      <source>Workspace file</source>
+      <translation>工作空间文件</translation>
+    </message>
+    <message>
+      <source>Number of layers</source>
+      <translation>图层数</translation>
+    </message>
+    <message>
+      <source>Workspace created: {path} ({crs}, {n} layers)</source>
+      <translation>已创建工作空间：{path}（{crs}，{n} 个图层）</translation>
+    </message>
+    <message>
+      <source>Import into workspace</source>
+      <translation>导入到工作空间</translation>
+    </message>
+    <message>
+      <source>Imports a Shapefile, GeoPackage, GeoJSON, CSV or XLSX file into a workspace layer. Fields are matched by name and Chinese alias; coordinates are reprojected; GBK shapefiles and GCJ-02/BD-09 points are handled; invalid geometries are repaired and listed; rows that cannot be imported are rejected into an error report. Nothing is written unless the whole import succeeds.</source>
+      <translation>将 Shapefile、GeoPackage、GeoJSON、CSV 或 XLSX 文件导入工作空间图层。字段按名称和中文别名自动匹配；坐标自动转换到工作空间坐标系；自动识别 GBK 编码的 Shapefile，并转换 GCJ-02/BD-09 坐标点；无效几何自动修复并列出；无法导入的行写入错误报告。只有整个导入成功才会写入数据。</translation>
+    </message>
+    <message>
+      <source>{imported} of {total} rows imported into {layer}; {rejected} rejected; {repaired} repaired.</source>
+      <translation>共 {total} 行，已导入 {imported} 行到“{layer}”；拒绝 {rejected} 行；修复 {repaired} 个几何。</translation>
+    </message>
+    <message>
+      <source>The file to import.</source>
+      <translation>要导入的文件。</translation>
+    </message>
+    <message>
+      <source>For a GeoPackage or other multi-layer file: the layer to read (default: the first).</source>
+      <translation>对于 GeoPackage 等多图层文件：要读取的图层（默认为第一个）。</translation>
+    </message>
+    <message>
+      <source>The Green Shield workspace GeoPackage to import into.</source>
+      <translation>要导入的绿盾工作空间 GeoPackage。</translation>
+    </message>
+    <message>
+      <source>The workspace layer that receives the features.</source>
+      <translation>接收要素的工作空间图层。</translation>
+    </message>
+    <message>
+      <source>One FIELD=COLUMN per line to override the automatic matching; FIELD= leaves a field empty.</source>
+      <translation>每行一个“字段=列名”，用于覆盖自动匹配；“字段=”表示该字段留空。</translation>
+    </message>
+    <message>
+      <source>One FIELD=VALUE per line, e.g. version=2020, for fields the input lacks.</source>
+      <translation>每行一个“字段=值”，例如 version=2020，用于填写输入数据中缺少的字段。</translation>
+    </message>
+    <message>
+      <source>Only used when the input has no CRS (a Shapefile without .prj, a CSV); otherwise the input's own CRS is used.</source>
+      <translation>仅在输入数据没有坐标系时使用（如缺少 .prj 的 Shapefile、CSV 表格）；否则使用输入数据自带的坐标系。</translation>
+    </message>
+    <message>
+      <source>Encoding of a Shapefile or CSV; detected from .cpg, the DBF header or the text itself.</source>
+      <translation>Shapefile 或 CSV 的文字编码；根据 .cpg 文件、DBF 文件头或文本内容自动识别。</translation>
+    </message>
+    <message>
+      <source>Points copied from Chinese web maps are offset by hundreds of metres; they are converted to WGS84/CGCS2000.</source>
+      <translation>从国内网络地图获取的点位有数百米偏移，将被转换为 WGS84/CGCS2000 坐标。</translation>
+    </message>
+    <message>
+      <source>For CSV/XLSX: the longitude or X column (default: detected, e.g. 经度, lon, x).</source>
+      <translation>CSV/XLSX 表格的经度或 X 坐标列（默认自动识别，如 经度、lon、x）。</translation>
+    </message>
+    <message>
+      <source>For CSV/XLSX: the latitude or Y column (default: detected, e.g. 纬度, lat, y).</source>
+      <translation>CSV/XLSX 表格的纬度或 Y 坐标列（默认自动识别，如 纬度、lat、y）。</translation>
+    </message>
+    <message>
+      <source>Strict mode: a single rejected row cancels the whole import.</source>
+      <translation>严格模式：只要有一行被拒绝，就取消整个导入。</translation>
+    </message>
+    <message>
+      <source>Validate every row and write the error report, but leave the workspace untouched.</source>
+      <translation>校验每一行并生成错误报告，但不修改工作空间。</translation>
+    </message>
+    <message>
+      <source>CSV listing every rejected or repaired row with the field and the reason.</source>
+      <translation>列出每个被拒绝或被修复的行、字段及原因的 CSV 文件。</translation>
+    </message>
+    <message>
+      <source>Check only: {ok} of {total} rows would be imported into {layer}; {rejected} rejected; {repaired} repaired.</source>
+      <translation>仅校验：共 {total} 行，可导入 {ok} 行到“{layer}”；拒绝 {rejected} 行；修复 {repaired} 个几何。</translation>
+    </message>
+    <message>
+      <source>Input file</source>
+      <translation>输入文件</translation>
+    </message>
+    <message>
+      <source>Layer inside the input file</source>
+      <translation>输入文件中的图层</translation>
+    </message>
+    <message>
+      <source>Target layer</source>
+      <translation>目标图层</translation>
+    </message>
+    <message>
+      <source>Field mapping</source>
+      <translation>字段映射</translation>
+    </message>
+    <message>
+      <source>Values for every row</source>
+      <translation>统一赋值</translation>
+    </message>
+    <message>
+      <source>CRS of the input (if it has none)</source>
+      <translation>输入数据的坐标系（数据无坐标系时）</translation>
+    </message>
+    <message>
+      <source>Text encoding</source>
+      <translation>文字编码</translation>
+    </message>
+    <message>
+      <source>Point coordinates are</source>
+      <translation>点坐标类型</translation>
+    </message>
+    <message>
+      <source>Longitude / X column</source>
+      <translation>经度 / X 列</translation>
+    </message>
+    <message>
+      <source>Latitude / Y column</source>
+      <translation>纬度 / Y 列</translation>
+    </message>
+    <message>
+      <source>Import nothing if any row is rejected</source>
+      <translation>有任何行被拒绝时不导入</translation>
+    </message>
+    <message>
+      <source>Check only (write nothing)</source>
+      <translation>仅校验（不写入）</translation>
+    </message>
+    <message>
+      <source>Error report</source>
+      <translation>错误报告</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv)</source>
+      <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+      <source>Imported features</source>
+      <translation>已导入要素数</translation>
+    </message>
+    <message>
+      <source>Rejected rows</source>
+      <translation>被拒绝行数</translation>
+    </message>
+    <message>
+      <source>Repaired geometries</source>
+      <translation>已修复几何数</translation>
+    </message>
+    <message>
+      <source>Spatial data (*.shp *.gpkg *.geojson *.json *.csv *.xlsx);;All files (*.*)</source>
+      <translation>空间数据 (*.shp *.gpkg *.geojson *.json *.csv *.xlsx);;所有文件 (*.*)</translation>
+    </message>
+    <message>
+      <source>Detect automatically</source>
+      <translation>自动识别</translation>
+    </message>
+    <message>
+      <source>As in the CRS (WGS84/CGCS2000 or projected)</source>
+      <translation>与坐标系一致（WGS84/CGCS2000 或投影坐标）</translation>
+    </message>
+    <message>
+      <source>GCJ-02 (Amap, Tencent)</source>
+      <translation>GCJ-02（高德、腾讯）</translation>
+    </message>
+    <message>
+      <source>BD-09 (Baidu)</source>
+      <translation>BD-09（百度）</translation>
+    </message>
+    <message>
+      <source>Import canceled; the workspace was not changed.</source>
+      <translation>导入已取消，工作空间未作任何修改。</translation>
+    </message>
+    <message>
+      <source>Encoding: {enc} ({how}); CRS: {crs}; coordinates: {coords}</source>
+      <translation>编码：{enc}（{how}）；坐标系：{crs}；坐标类型：{coords}</translation>
+    </message>
+    <message>
+      <source>Field mapping: {map}</source>
+      <translation>字段映射：{map}</translation>
+    </message>
+    <message>
+      <source>Row {row}, {field}: {action}: {reason}</source>
+      <translation>第 {row} 行，{field}：{action}：{reason}</translation>
+    </message>
+    <message>
+      <source>Columns not imported: {cols}</source>
+      <translation>未导入的列：{cols}</translation>
+    </message>
+    <message>
+      <source>rejected</source>
+      <translation>已拒绝</translation>
+    </message>
+    <message>
+      <source>repaired</source>
+      <translation>已修复</translation>
+    </message>
+    <message>
+      <source>Green Shield 绿盾</source>
+      <translation>绿盾 Green Shield</translation>
+    </message>
+    <message>
+      <source>Build sample district</source>
+      <translation>生成示例区县</translation>
+    </message>
+    <message>
+      <source>Builds a workspace holding a fictional district (a river valley near 106.2°E 29.0°N, CGCS2000) with rivers, a reservoir, intakes, water-source zones, red lines, nature reserves, outfalls, contaminated plots and about 300 construction projects, for training and for trying every feature.</source>
+      <translation>生成一个包含虚构区县的工作空间（东经 106.2°、北纬 29.0° 附近的河谷，CGCS2000），含河流、水库、取水口、水源保护区、生态保护红线、自然保护地、排污口、污染地块及约 300 个建设项目，用于培训和试用各项功能。</translation>
+    </message>
+  </context>
+</TS>

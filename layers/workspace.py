@@ -1,0 +1,176 @@
+"""QGIS side of the workspace: styled layers with Chinese forms, added to a project group.
+
+Symbology comes from layers/styles/<key>.qml; aliases, value maps, widgets and not-null
+constraints are set from core.schema so the forms can never drift from the data model.
+The finished style is also saved into the GeoPackage (layer_styles) as the default, so the
+workspace opens styled even when dragged into QGIS without the plugin.
+"""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsDefaultValue,
+    QgsEditorWidgetSetup,
+    QgsFieldConstraints,
+    QgsLayerTreeGroup,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from ..core.schema import CODE_LISTS, LAYER_TYPES, LayerType
+
+STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
+PROPERTY_TYPE = "green_shield/layer_type"
+PROPERTY_WORKSPACE = "green_shield/workspace"
+PROPERTY_RANK = "green_shield/rank"
+
+# Drawing order, top first; the project table is shown as three layers by geometry type.
+LAYER_ORDER = (
+    ("project", "Point", "（点）"),
+    ("project", "MultiLineString", "（线）"),
+    ("project", "MultiPolygon", "（面）"),
+    ("sewage_outfall", None, ""),
+    ("water_intake", None, ""),
+    ("contaminated_plot", None, ""),
+    ("water_source_zone", None, ""),
+    ("nature_reserve", None, ""),
+    ("redline", None, ""),
+    ("river", None, ""),
+    ("water_body", None, ""),
+    ("district", None, ""),
+)
+_PROJECT_STYLE = {"Point": "project_point", "MultiLineString": "project_line", "MultiPolygon": "project_polygon"}
+DEFAULTS = {("sewage_outfall", "status"): "suspected", ("contaminated_plot", "list_status"): "suspected"}
+
+
+def layer_uri(path: str, key: str, geometry_type: str | None = None) -> str:
+    uri = f"{path}|layername={LAYER_TYPES[key].table}"
+    return f"{uri}|geometrytype={geometry_type}" if geometry_type else uri
+
+
+def layer_specs(path: str) -> list[tuple[str, str, str, str]]:
+    """(uri, layer name, layer type key, style name) for every layer, in drawing order."""
+    specs = []
+    for key, geometry_type, suffix in LAYER_ORDER:
+        lt = LAYER_TYPES[key]
+        style = _PROJECT_STYLE[geometry_type] if geometry_type else key
+        specs.append((layer_uri(path, key, geometry_type), lt.title_zh + suffix, key, style))
+    return specs
+
+
+def apply_form(layer: QgsVectorLayer, lt: LayerType) -> None:
+    """Aliases, value maps, date and check-box widgets, not-null constraints from the schema."""
+    fields = layer.fields()
+    for fd in lt.fields:
+        idx = fields.indexFromName(fd.name)
+        if idx < 0:
+            continue
+        layer.setFieldAlias(idx, fd.alias_zh)
+        if fd.codelist:
+            items = CODE_LISTS[fd.codelist].items
+            setup = QgsEditorWidgetSetup("ValueMap", {"map": [{item.zh: item.code} for item in items]})
+        elif fd.type == "date":
+            setup = QgsEditorWidgetSetup(
+                "DateTime",
+                {"display_format": "yyyy-MM-dd", "field_format": "yyyy-MM-dd", "calendar_popup": True,
+                 "allow_null": True},
+            )
+        elif fd.type == "bool":
+            setup = QgsEditorWidgetSetup("CheckBox", {"CheckedState": "", "UncheckedState": ""})
+        else:
+            setup = QgsEditorWidgetSetup("TextEdit", {"IsMultiline": fd.name == "notes", "UseHtml": False})
+        layer.setEditorWidgetSetup(idx, setup)
+        if fd.required:
+            layer.setFieldConstraint(
+                idx, QgsFieldConstraints.Constraint.ConstraintNotNull,
+                QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard,
+            )
+        default = DEFAULTS.get((lt.key, fd.name))
+        if default is not None:
+            layer.setDefaultValueDefinition(idx, QgsDefaultValue(f"'{default}'"))
+    layer.setDisplayExpression(f'"{lt.fields[1].name}"' if len(lt.fields) > 1 else f'"{lt.fields[0].name}"')
+
+
+def style_layer(layer: QgsVectorLayer, key: str, style: str | None = None) -> None:
+    """Symbology from the .qml file, then the schema's form configuration."""
+    qml = os.path.join(STYLE_DIR, f"{style or key}.qml")
+    if os.path.exists(qml):
+        message, ok = layer.loadNamedStyle(qml)
+        if not ok:
+            raise RuntimeError(f"cannot load style {qml}: {message}")
+    apply_form(layer, LAYER_TYPES[key])
+    layer.setCustomProperty(PROPERTY_TYPE, key)
+
+
+def store_default_styles(path: str) -> None:
+    """Save each layer's style (symbology and forms) into the GeoPackage as its default.
+
+    The mixed-geometry project table gets no default style: one style cannot suit points,
+    lines and polygons alike, so the plugin styles its three layers when it adds them.
+    """
+    for key in LAYER_TYPES:
+        if LAYER_TYPES[key].geometry == "any":
+            continue
+        layer = QgsVectorLayer(layer_uri(path, key), key, "ogr")
+        if not layer.isValid():
+            raise RuntimeError(f"cannot open layer {key} of {path}")
+        style_layer(layer, key)
+        message = layer.saveStyleToDatabase(key, "Green Shield 绿盾", True, "")
+        if message:
+            raise RuntimeError(f"cannot save the style of {key} into {path}: {message}")
+
+
+def workspace_group_name(path: str) -> str:
+    return f"绿盾工作空间：{os.path.splitext(os.path.basename(path))[0]}"
+
+
+def workspace_group(project: QgsProject, path: str) -> QgsLayerTreeGroup:
+    root = project.layerTreeRoot()
+    name = workspace_group_name(path)
+    group = root.findGroup(name)
+    if group is None:
+        group = root.insertGroup(0, name)
+        group.setCustomProperty(PROPERTY_WORKSPACE, os.path.abspath(path))
+    return group
+
+
+def place_in_group(project: QgsProject, layer: QgsVectorLayer, path: str, rank: int) -> None:
+    """Move a project layer into the workspace group at its place in the drawing order."""
+    group = workspace_group(project, path)
+    layer.setCustomProperty(PROPERTY_RANK, rank)
+    layer.setCustomProperty(PROPERTY_WORKSPACE, os.path.abspath(path))
+    index = 0
+    for child in group.children():
+        other = getattr(child, "layer", lambda: None)()
+        if other is not None and int(other.customProperty(PROPERTY_RANK, 999)) < rank:
+            index += 1
+    root = project.layerTreeRoot()
+    node = root.findLayer(layer.id())
+    clone = node.clone() if node is not None else None
+    if clone is None:
+        group.insertLayer(index, layer)
+        return
+    group.insertChildNode(index, clone)
+    node.parent().removeChildNode(node)
+
+
+def add_workspace_to_project(path: str, project: QgsProject | None = None) -> list[QgsVectorLayer]:
+    """Add every workspace layer, styled, into one group of the project."""
+    project = project or QgsProject.instance()
+    group = workspace_group(project, path)
+    for layer in group.findLayers():  # opening again replaces, never duplicates
+        project.removeMapLayer(layer.layerId())
+    layers = []
+    for rank, (uri, name, key, style) in enumerate(layer_specs(path)):
+        layer = QgsVectorLayer(uri, name, "ogr")
+        if not layer.isValid():
+            raise RuntimeError(f"cannot open {uri}")
+        style_layer(layer, key, style)
+        layer.setCustomProperty(PROPERTY_RANK, rank)
+        layer.setCustomProperty(PROPERTY_WORKSPACE, os.path.abspath(path))
+        project.addMapLayer(layer, False)
+        group.addLayer(layer)
+        layers.append(layer)
+    return layers

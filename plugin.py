@@ -1,0 +1,120 @@
+"""The QGIS plugin: a 绿盾 Green Shield menu and toolbar, and the `greenshield` Processing provider."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsApplication, QgsProject
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QMessageBox
+
+from .i18n import error_text, install_translator, remove_translators, tr
+from .processing.base import icon
+
+MENU_OBJECT_NAME = "GreenShieldMenu"
+TOOLBAR_OBJECT_NAME = "GreenShieldToolbar"
+
+
+class GreenShieldPlugin:
+    def __init__(self, iface) -> None:
+        self.iface = iface
+        self.provider = None
+        self.menu: QMenu | None = None
+        self.toolbar = None
+        self.actions: list[QAction] = []
+        install_translator()
+
+    # Processing ------------------------------------------------------------------------
+    def initProcessing(self) -> None:  # noqa: N802 (QGIS calls it, also from qgis_process)
+        from .processing.provider import GreenShieldProvider
+
+        if self.provider is None:
+            self.provider = GreenShieldProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    # GUI --------------------------------------------------------------------------------
+    def initGui(self) -> None:  # noqa: N802
+        self.initProcessing()
+        main_window = self.iface.mainWindow()
+        self.menu = QMenu("绿盾 Green Shield", main_window)
+        self.menu.setObjectName(MENU_OBJECT_NAME)
+        self.toolbar = self.iface.addToolBar("绿盾 Green Shield")
+        self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
+        self._add_action("workspace", tr("New workspace…"), tr("Create an enforcement workspace GeoPackage"),
+                         lambda: self._run_dialog("greenshield:createworkspace"))
+        self._add_action("open_workspace", tr("Open workspace…"),
+                         tr("Add an existing workspace's layers to the project, styled"), self.open_workspace)
+        self._add_action("import", tr("Import into workspace…"),
+                         tr("Import a file into a workspace layer with validation"),
+                         lambda: self._run_dialog("greenshield:importlayer"))
+        self.menu.addSeparator()
+        self._add_action("sample_district", tr("Build sample district…"),
+                         tr("Build the fictional sample district for training"),
+                         lambda: self._run_dialog("greenshield:sampledistrict"), toolbar=False)
+        menu_bar = main_window.menuBar()
+        help_menu = next((a for a in menu_bar.actions() if a.menu() and a.menu().objectName() == "mHelpMenu"), None)
+        if help_menu is not None:
+            menu_bar.insertMenu(help_menu, self.menu)
+        else:
+            menu_bar.addMenu(self.menu)
+
+    def _add_action(self, icon_name: str, text: str, tip: str, slot, toolbar: bool = True) -> QAction:
+        action = QAction(icon(icon_name), text, self.iface.mainWindow())
+        action.setObjectName(f"GreenShield_{icon_name}")
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.menu.addAction(action)
+        if toolbar:
+            self.toolbar.addAction(action)
+        self.actions.append(action)
+        return action
+
+    def unload(self) -> None:
+        for action in self.actions:
+            if self.toolbar is not None:
+                self.toolbar.removeAction(action)
+            action.deleteLater()
+        self.actions = []
+        if self.menu is not None:
+            self.menu.menuAction().setVisible(False)
+            self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
+            self.menu.deleteLater()
+            self.menu = None
+        if self.toolbar is not None:
+            self.iface.mainWindow().removeToolBar(self.toolbar)
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        remove_translators()
+
+    # Actions ------------------------------------------------------------------------------
+    def _run_dialog(self, algorithm_id: str) -> None:
+        import processing
+
+        processing.execAlgorithmDialog(algorithm_id, {})
+        self._reload_workspace_layers()
+
+    def _reload_workspace_layers(self) -> None:
+        """After an import, show the new features in layers already on the map."""
+        for layer in QgsProject.instance().mapLayers().values():
+            if layer.customProperty("green_shield/workspace"):
+                layer.dataProvider().reloadData()
+                layer.triggerRepaint()
+
+    def open_workspace(self) -> None:
+        from .core.errors import GreenShieldError
+        from .core.workspace import open_workspace
+        from .layers.workspace import add_workspace_to_project
+
+        path, _ = QFileDialog.getOpenFileName(
+            self.iface.mainWindow(), tr("Open workspace"), os.path.expanduser("~"), tr("GeoPackage (*.gpkg)")
+        )
+        if not path:
+            return
+        try:
+            open_workspace(path)
+            add_workspace_to_project(path, QgsProject.instance())
+        except GreenShieldError as exc:
+            QMessageBox.warning(self.iface.mainWindow(), tr("Open workspace"), error_text(exc))

@@ -1,0 +1,1 @@
+"""Shared test helpers live in tests/builders.py; this file puts tests/ on sys.path for them."""

@@ -1,0 +1,26 @@
+"""The interface in Chinese: the built .qm translates menus and algorithm texts."""
+
+from qgis.core import QgsApplication
+
+
+def test_chinese_translation_applies_to_menu_and_algorithms(iface, qgis_app):
+    from green_shield import classFactory
+    from green_shield.i18n import load_translation, remove_translators, tr
+
+    assert load_translation("zh"), "i18n/green_shield_zh.qm missing: run make i18n"
+    try:
+        assert tr("New workspace…") == "新建工作空间…"
+        registry = QgsApplication.processingRegistry()
+        if registry.providerById("greenshield") is not None:
+            registry.removeProvider("greenshield")
+        plugin = classFactory(iface)
+        plugin.initGui()
+        texts = [a.text() for a in plugin.menu.actions() if not a.isSeparator()]
+        assert texts == ["新建工作空间…", "打开工作空间…", "导入到工作空间…", "生成示例区县…"]
+        algorithm = registry.algorithmById("greenshield:importlayer")
+        assert algorithm.displayName() == "导入到工作空间"
+        assert algorithm.parameterDefinition("TARGET").description() == "目标图层"
+        plugin.unload()
+    finally:
+        remove_translators()
+    assert tr("New workspace…") == "New workspace…"

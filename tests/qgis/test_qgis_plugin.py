@@ -1,0 +1,69 @@
+"""The plugin in a real (offscreen) QGIS: load, menus, toolbar, provider, unload."""
+
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
+
+EXPECTED_ALGORITHMS = {"greenshield:createworkspace", "greenshield:importlayer", "greenshield:sampledistrict"}
+
+
+def _flush_deletes():
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
+def _our_actions(window):
+    return [a for a in window.findChildren(QAction) if a.objectName().startswith("GreenShield_")]
+
+
+def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
+    from green_shield import classFactory
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("greenshield") is not None:
+        registry.removeProvider("greenshield")
+    window = iface.mainWindow()
+    for _ in range(2):
+        plugin = classFactory(iface)
+        plugin.initGui()
+        menus = [a.menu() for a in window.menuBar().actions() if a.menu()]
+        ours = [m for m in menus if m.objectName() == "GreenShieldMenu"]
+        assert len(ours) == 1 and ours[0].title() == "绿盾 Green Shield"
+        assert [a.objectName() for a in ours[0].actions() if not a.isSeparator()] == [
+            "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_import", "GreenShield_sample_district"]
+        toolbars = window.findChildren(QToolBar, "GreenShieldToolbar")
+        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 3
+        provider = registry.providerById("greenshield")
+        assert provider is not None
+        assert {a.id() for a in provider.algorithms()} == EXPECTED_ALGORITHMS
+        assert all(not a.icon().isNull() for a in _our_actions(window))
+
+        plugin.unload()
+        _flush_deletes()
+        assert registry.providerById("greenshield") is None
+        assert window.findChildren(QToolBar, "GreenShieldToolbar") == []
+        assert window.findChildren(QMenu, "GreenShieldMenu") == []
+        assert _our_actions(window) == []
+        assert not any(a.menu() and a.menu().objectName() == "GreenShieldMenu" for a in window.menuBar().actions())
+
+
+def test_init_processing_alone_registers_provider(qgis_app):
+    """qgis_process calls initProcessing() without initGui()."""
+    from green_shield.plugin import GreenShieldPlugin
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("greenshield") is not None:
+        registry.removeProvider("greenshield")
+    plugin = GreenShieldPlugin(iface=None)
+    plugin.initProcessing()
+    assert registry.providerById("greenshield") is not None
+    plugin.unload()
+    assert registry.providerById("greenshield") is None
+
+
+def test_every_algorithm_documents_every_parameter(provider):
+    for algorithm in provider.algorithms():
+        help_text = algorithm.shortHelpString()
+        for parameter in algorithm.parameterDefinitions():
+            assert parameter.help(), f"{algorithm.id()} {parameter.name()} has no help"
+            assert parameter.description() in help_text
+        assert not algorithm.icon().isNull()
