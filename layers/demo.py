@@ -43,9 +43,13 @@ def map_extent(project, layers):
     return extent
 
 
+_keep_alive: list = []  # legend trees must outlive the layout export
+
+
 def build_layout(project, layers, title: str, note: str):
     """An A4 landscape sheet: title, map, legend, scale bar, north arrow, provenance."""
     from qgis.core import (
+        QgsLayerTree,
         QgsLayoutItemLabel,
         QgsLayoutItemLegend,
         QgsLayoutItemMap,
@@ -53,6 +57,7 @@ def build_layout(project, layers, title: str, note: str):
         QgsLayoutItemScaleBar,
         QgsLayoutPoint,
         QgsLayoutSize,
+        QgsLegendStyle,
         QgsPrintLayout,
         QgsUnitTypes,
     )
@@ -64,30 +69,50 @@ def build_layout(project, layers, title: str, note: str):
     layout.setName(title)
 
     heading = QgsLayoutItemLabel(layout)
+    layout.addLayoutItem(heading)
     heading.setText(title)
     heading.setFont(QFont("Noto Sans CJK SC", 18, QFont.Bold))
     heading.attemptMove(QgsLayoutPoint(10, 6, mm))
     heading.attemptResize(QgsLayoutSize(230, 12, mm))
-    layout.addLayoutItem(heading)
 
     map_item = QgsLayoutItemMap(layout)
-    map_item.attemptMove(QgsLayoutPoint(10, 20, mm))
-    map_item.attemptResize(QgsLayoutSize(210, 180, mm))
-    map_item.setCrs(project.crs())
-    map_item.setLayers([layer for layer in layers])
-    map_item.zoomToExtent(map_extent(project, layers))
-    map_item.setFrameEnabled(True)
     layout.addLayoutItem(map_item)
+    map_item.setCrs(project.crs())
+    map_item.setLayers(list(layers))
+    extent = map_extent(project, layers)
+    # A new map item has no size and an empty extent: size it, give it the extent, then fit.
+    map_item.attemptResize(QgsLayoutSize(200, 180, mm))
+    map_item.setExtent(extent)
+    map_item.attemptMove(QgsLayoutPoint(10, 20, mm))
+    map_item.zoomToExtent(extent)
+    map_item.setFrameEnabled(True)
 
     legend = QgsLayoutItemLegend(layout)
+    layout.addLayoutItem(legend)
     legend.setTitle("图例")
     legend.setLinkedMap(map_item)
     legend.setLegendFilterByMapEnabled(True)
-    legend.setAutoUpdateModel(True)
-    legend.attemptMove(QgsLayoutPoint(224, 20, mm))
-    layout.addLayoutItem(legend)
+    legend.setAutoUpdateModel(False)
+    tree = QgsLayerTree()  # the layers themselves, without the workspace group's title
+    for layer in layers:
+        if layer.featureCount():
+            tree.addLayer(layer)
+    legend.model().setRootGroup(tree)
+    _keep_alive.append(tree)
+    legend.setColumnCount(2)
+    legend.setSplitLayer(True)
+    legend.setSymbolWidth(6)
+    legend.setSymbolHeight(3.5)
+    for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup, QgsLegendStyle.SymbolLabel):
+        font = legend.style(style).font()
+        font.setFamily("Noto Sans CJK SC")
+        font.setPointSizeF({QgsLegendStyle.Title: 11}.get(style, 7.5))
+        legend.rstyle(style).setFont(font)
+    legend.attemptMove(QgsLayoutPoint(213, 20, mm))
+    legend.adjustBoxSize()
 
     scale = QgsLayoutItemScaleBar(layout)
+    layout.addLayoutItem(scale)
     scale.setStyle("Single Box")
     scale.setLinkedMap(map_item)
     scale.setUnits(QgsUnitTypes.DistanceKilometers)
@@ -96,22 +121,21 @@ def build_layout(project, layers, title: str, note: str):
     scale.setNumberOfSegmentsLeft(0)
     scale.setUnitsPerSegment(2)
     scale.attemptMove(QgsLayoutPoint(14, 186, mm))
-    layout.addLayoutItem(scale)
 
     arrow_svg = "/usr/share/qgis/svg/arrows/NorthArrow_02.svg"
     if os.path.exists(arrow_svg):
         arrow = QgsLayoutItemPicture(layout)
-        arrow.setPicturePath(arrow_svg)
-        arrow.attemptMove(QgsLayoutPoint(203, 23, mm))
-        arrow.attemptResize(QgsLayoutSize(14, 14, mm))
         layout.addLayoutItem(arrow)
+        arrow.setPicturePath(arrow_svg)
+        arrow.attemptMove(QgsLayoutPoint(193, 23, mm))
+        arrow.attemptResize(QgsLayoutSize(14, 14, mm))
 
     footer = QgsLayoutItemLabel(layout)
+    layout.addLayoutItem(footer)
     footer.setText(note)
     footer.setFont(QFont("Noto Sans CJK SC", 7))
     footer.attemptMove(QgsLayoutPoint(10, 202, mm))
-    footer.attemptResize(QgsLayoutSize(277, 6, mm))
-    layout.addLayoutItem(footer)
+    footer.attemptResize(QgsLayoutSize(277, 8, mm))
     return layout
 
 

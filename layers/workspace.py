@@ -9,6 +9,7 @@ workspace opens styled even when dragged into QGIS without the plugin.
 from __future__ import annotations
 
 import os
+import sqlite3
 
 from qgis.core import (
     QgsDefaultValue,
@@ -110,16 +111,34 @@ def store_default_styles(path: str) -> None:
     The mixed-geometry project table gets no default style: one style cannot suit points,
     lines and polygons alike, so the plugin styles its three layers when it adds them.
     """
+    _forget_stored_styles(path)
     for key in LAYER_TYPES:
         if LAYER_TYPES[key].geometry == "any":
             continue
-        layer = QgsVectorLayer(layer_uri(path, key), key, "ogr")
+        options = QgsVectorLayer.LayerOptions(QgsProject.instance().transformContext())
+        options.loadDefaultStyle = False  # reading the old default would hold the file while we write
+        layer = QgsVectorLayer(layer_uri(path, key), key, "ogr", options)
         if not layer.isValid():
             raise RuntimeError(f"cannot open layer {key} of {path}")
         style_layer(layer, key)
         message = layer.saveStyleToDatabase(key, "Green Shield 绿盾", True, "")
+        del layer
         if message:
             raise RuntimeError(f"cannot save the style of {key} into {path}: {message}")
+
+
+def _forget_stored_styles(path: str) -> None:
+    """Remove styles saved earlier, so saving writes fresh rows.
+
+    QGIS 3.22 hangs when it updates a style row it finds in a GeoPackage (the style is
+    demoted, then the update waits on a lock forever); inserting anew works.
+    """
+    with sqlite3.connect(path) as con:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='layer_styles'").fetchone():
+            names = [key for key in LAYER_TYPES]
+            con.execute(
+                f"DELETE FROM layer_styles WHERE f_table_name IN ({','.join('?' * len(names))})", names
+            )
 
 
 def workspace_group_name(path: str) -> str:
