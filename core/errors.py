@@ -171,3 +171,16 @@ class WriteFailed(ImportRefused):
             f"Writing to {path} failed ({reason}); the workspace was left exactly as it was.",
             f"写入 {path} 失败（{reason}）；工作空间保持原状，未写入任何数据。",
         )
+
+
+class ConflictingCoordinates(ImportRefused):
+    code = "conflicting_coordinates"
+
+    def __init__(self, crs: str, coordinates: str) -> None:
+        name = {"gcj02": "GCJ-02", "bd09": "BD-09"}.get(coordinates, coordinates)
+        super().__init__(
+            f"{name} coordinates are longitude/latitude, but the stated CRS {crs} is projected. "
+            "Leave the source CRS empty, or declare the coordinates as WGS84/CGCS2000.",
+            f"{name} 坐标为经纬度，但指定的坐标系 {crs} 是投影坐标系。"
+            "请不要指定源坐标系，或将坐标类型设为 WGS84/CGCS2000。",
+        )

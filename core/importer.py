@@ -18,21 +18,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
 
 from .chinese_coords import convert_points, normalise_source
 from .errors import (
     AllRowsRejected,
+    ConflictingCoordinates,
     EmptyInput,
     FieldMappingError,
-    InvalidCRS,
     MissingCRS,
     RowsRejectedStrict,
     WrongGeometryType,
 )
 from .schema import BOOL_FALSE, BOOL_TRUE, CODE_LISTS, FieldDef, LayerType, layer_type
 from .sources import SourceData, read_source
-from .workspace import open_workspace, write_features
+from .workspace import normalise_crs, open_workspace, write_features
 
 COORDINATE_SYSTEMS = ("wgs84", "gcj02", "bd09")
 _DIMENSION = {"point": 0, "line": 1, "polygon": 2}
@@ -385,18 +384,13 @@ def _normalise_coordinates(coordinates: str) -> str:
 
 def _source_crs(data: SourceData, stated: str | None, coordinates: str) -> str:
     if coordinates != "wgs84":
-        if stated and not CRS.from_user_input(stated).is_geographic:
-            raise InvalidCRS(f"{stated} (GCJ-02/BD-09 coordinates are longitude/latitude)")
+        if stated and not CRS.from_user_input(normalise_crs(stated)).is_geographic:
+            raise ConflictingCoordinates(stated, coordinates)
         return "EPSG:4326"  # after conversion
     crs = stated or data.crs
     if not crs:
         raise MissingCRS(data.path)
-    try:
-        parsed = CRS.from_user_input(crs)
-    except CRSError:
-        raise InvalidCRS(str(crs)) from None
-    auth = parsed.to_authority()
-    return f"{auth[0]}:{auth[1]}" if auth else parsed.to_wkt()
+    return normalise_crs(crs)
 
 
 def _declared_coordinates(data: SourceData, coordinates: str, lt: LayerType) -> np.ndarray:

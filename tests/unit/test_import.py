@@ -127,6 +127,13 @@ def test_gcj02_declared_for_polygons_is_refused(workspace, tmp_path):
         import_file(workspace, shp, "redline", coordinates="gcj02")
 
 
+def test_gcj02_with_projected_crs_is_refused(workspace, tmp_path):
+    src = write_csv(tmp_path / "t.csv", ["编码", "名称", "类型", "状态", "经度", "纬度"],
+                    [["P1", "一号", "工业", "疑似", "106.2", "29.0"]])
+    with pytest.raises(errors.ConflictingCoordinates, match="GCJ-02 coordinates are longitude/latitude"):
+        import_file(workspace, src, "sewage_outfall", coordinates="gcj02", source_crs="EPSG:4544")
+
+
 def test_row_level_rejections_and_repairs_are_reported(workspace, tmp_path):
     geoms = [square(106.2, 29.0), bow_tie(106.21, 29.0), None, shapely.Polygon(), square(106.23, 29.0),
              square(106.24, 29.0), shapely.LineString([(106.25, 29.0), (106.26, 29.01)])]
