@@ -10,7 +10,7 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 DEMO_DIR ?= build/demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-pip qttools5-dev-tools fonts-noto-cjk \
-	libgeos-dev libgdal-dev zip
+	libgeos-dev libgdal-dev zip chromium poppler-utils
 
 .PHONY: help deps test unit lint i18n demo package deploy qgis clean
 

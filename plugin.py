@@ -46,6 +46,9 @@ class GreenShieldPlugin:
         self._add_action("import", tr("Import into workspace…"),
                          tr("Import a file into a workspace layer with validation"),
                          lambda: self._run_dialog("greenshield:importlayer"))
+        self._add_action("screen", tr("Screen projects…"),
+                         tr("Screen construction projects against protected areas, with verdicts and a report"),
+                         lambda: self._run_dialog("greenshield:screenprojects"))
         self.menu.addSeparator()
         self._add_action("sample_district", tr("Build sample district…"),
                          tr("Build the fictional sample district for training"),

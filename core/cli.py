@@ -108,6 +108,47 @@ def cmd_sample_district(args) -> int:
     return 0
 
 
+def cmd_screen(args) -> int:
+    from .rules import VERDICT_ZH, VERDICTS, load_rulebook
+    from .screening import ScreeningOptions, screen
+    from .screening_io import load_projects, load_protected, write_results
+
+    zh = _lang(args) == "zh"
+    rulebook = load_rulebook(args.rules)
+    projects, notes = load_projects(args.workspace, args.projects, args.source_crs)
+    protected, more = load_protected(args.workspace, args.protected)
+    notes += more
+    if not protected:
+        from .screening import NothingToScreen
+
+        raise NothingToScreen("no protected layers (give --workspace or --protected FILE=TYPE)",
+                              "没有受保护图层（请指定 --workspace 或 --protected 文件=类型）")
+    options = ScreeningOptions(method=args.method, planar_crs=args.planar_crs, sliver_m2=args.sliver_m2,
+                               near_m=args.near_m, threads=args.threads)
+    result = screen(projects, protected, rulebook, options, progress=_Progress("screen"))
+    result.warnings[:0] = notes
+    write_results(result, args.out)
+    if args.report:
+        from .report import write_html_report
+
+        write_html_report(result, args.report, protected=protected)
+    counts = result.counts()
+    layers = ", ".join(f"{LAYER_TYPES[k].title_zh if zh else k} {v}" for k, v in result.protected_counts.items())
+    print(f"审查 {len(result.projects)} 个建设项目 × {layers}" if zh else
+          f"screened: {len(result.projects)} projects × {layers}")
+    print("  " + ", ".join(f"{VERDICT_ZH[v] if zh else v} {counts[v]}" for v in VERDICTS))
+    print(f"  rulebook: {rulebook.provenance()}")
+    print(f"  method: {result.method_text('zh' if zh else 'en')}; sliver {result.sliver_m2:g} m²")
+    written = f"  {len(result.conflicts)} conflict rows → {args.out}"
+    print(written + (f"; report → {args.report}" if args.report else ""))
+    for warning in result.warnings[:10]:
+        print(f"  note: {warning}")
+    if len(result.warnings) > 10:
+        print(f"  … {len(result.warnings) - 10} more notes in the screening_run table")
+    print(f"  {result.seconds:.1f} s")
+    return 0
+
+
 def cmd_schema(args) -> int:
     """Print the data model as Markdown (the README's table is made from this)."""
     for lt in LAYER_TYPES.values():
@@ -163,6 +204,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_sample_district)
+
+    p = sub.add_parser("screen", help="screen projects against protected areas / 建设项目空间审查")
+    p.add_argument("--workspace", "-w", help="workspace GeoPackage (projects and protected layers)")
+    p.add_argument("--projects", help="projects FILE[:LAYER] instead of the workspace's project layer")
+    p.add_argument("--protected", action="append", metavar="FILE[:LAYER]=TYPE",
+                   help="protected layer of TYPE (redline, nature_reserve, water_source_zone, contaminated_plot); "
+                        "replaces the workspace's layer of that type; repeat to add more")
+    p.add_argument("--rules", help="rulebook YAML (default: the shipped rulebook)")
+    p.add_argument("--out", "-o", required=True, help="output GeoPackage (layers conflicts, flagged_projects)")
+    p.add_argument("--report", help="HTML report to write")
+    p.add_argument("--method", choices=("planar", "ellipsoidal"), default="planar",
+                   help="areas planar in the Gauss-Krüger zone (default) or on the ellipsoid")
+    p.add_argument("--planar-crs", help="planar CRS for areas and distances (default: the data's GK zone)")
+    p.add_argument("--sliver-m2", type=float, help="overlaps smaller than this count as touching (default: rulebook)")
+    p.add_argument("--near-m", type=float, default=500.0, help="report the nearest protected feature within this")
+    p.add_argument("--source-crs", help="CRS of a projects file that has none")
+    p.add_argument("--threads", type=int, default=2)
+    p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser("schema", help="print the data model as Markdown / 数据模型")
     p.set_defaults(func=cmd_schema)

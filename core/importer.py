@@ -153,21 +153,21 @@ _DATE_PATTERNS = (
 )
 
 
-class _BadValue(Exception):
+class BadValue(Exception):
     def __init__(self, reason: str, reason_zh: str) -> None:
         super().__init__(reason)
         self.reason, self.reason_zh = reason, reason_zh
 
 
 def convert_value(fd: FieldDef, value):
-    """A source value → the stored value for the field, None for empty; raises _BadValue."""
+    """A source value → the stored value for the field, None for empty; raises BadValue."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if fd.codelist:
         code = CODE_LISTS[fd.codelist].normalise(value)
         if code is None:
             labels = "、".join(item.zh for item in CODE_LISTS[fd.codelist].items)
-            raise _BadValue(
+            raise BadValue(
                 f"'{value}' is not in the code list {fd.codelist}; allowed: "
                 + ", ".join(f"{i.code} ({i.zh})" for i in CODE_LISTS[fd.codelist].items),
                 f"“{value}”不在代码表“{CODE_LISTS[fd.codelist].title_zh}”中，允许的值：{labels}",
@@ -182,12 +182,12 @@ def convert_value(fd: FieldDef, value):
         try:
             number = float(text)
         except ValueError:
-            raise _BadValue(f"'{value}' is not a number", f"“{value}”不是数字") from None
+            raise BadValue(f"'{value}' is not a number", f"“{value}”不是数字") from None
         if not np.isfinite(number):
-            raise _BadValue(f"'{value}' is not a finite number", f"“{value}”不是有限数值")
+            raise BadValue(f"'{value}' is not a finite number", f"“{value}”不是有限数值")
         if fd.type == "int":
             if not number.is_integer():
-                raise _BadValue(f"'{value}' is not a whole number", f"“{value}”不是整数")
+                raise BadValue(f"'{value}' is not a whole number", f"“{value}”不是整数")
             return int(number)
         return number
     if fd.type == "bool":
@@ -196,7 +196,7 @@ def convert_value(fd: FieldDef, value):
             return True
         if text in BOOL_FALSE:
             return False
-        raise _BadValue(f"'{value}' is not yes/no (是/否, 1/0, true/false)", f"“{value}”不是“是/否”值")
+        raise BadValue(f"'{value}' is not yes/no (是/否, 1/0, true/false)", f"“{value}”不是“是/否”值")
     if fd.type == "date":
         if isinstance(value, _dt.datetime):
             return value.date()
@@ -210,7 +210,7 @@ def convert_value(fd: FieldDef, value):
                     return _dt.date(*(int(g) for g in match.groups()))
                 except ValueError:
                     break
-        raise _BadValue(f"'{value}' is not a date (use YYYY-MM-DD)", f"“{value}”不是有效日期（格式 YYYY-MM-DD）")
+        raise BadValue(f"'{value}' is not a date (use YYYY-MM-DD)", f"“{value}”不是有效日期（格式 YYYY-MM-DD）")
     raise ValueError(fd.type)
 
 
@@ -339,7 +339,7 @@ def import_file(
             )
             try:
                 value = convert_value(fd, raw)
-            except _BadValue as bad:
+            except BadValue as bad:
                 row_issues.append(RowIssue(row, fd.name, _show(raw), "rejected", bad.reason, bad.reason_zh))
                 continue
             if value is None and fd.required:

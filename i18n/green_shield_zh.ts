@@ -28,6 +28,14 @@
       <translation>将文件导入工作空间图层并进行校验</translation>
     </message>
     <message>
+      <source>Screen projects…</source>
+      <translation>审查建设项目…</translation>
+    </message>
+    <message>
+      <source>Screen construction projects against protected areas, with verdicts and a report</source>
+      <translation>对照受保护区域审查建设项目，给出结论并生成报告</translation>
+    </message>
+    <message>
       <source>Build sample district…</source>
       <translation>生成示例区县…</translation>
     </message>
@@ -286,6 +294,134 @@
     <message>
       <source>Builds a workspace holding a fictional district (a river valley near 106.2°E 29.0°N, CGCS2000) with rivers, a reservoir, intakes, water-source zones, red lines, nature reserves, outfalls, contaminated plots and about 300 construction projects, for training and for trying every feature.</source>
       <translation>生成一个包含虚构区县的工作空间（东经 106.2°、北纬 29.0° 附近的河谷，CGCS2000），含河流、水库、取水口、水源保护区、生态保护红线、自然保护地、排污口、污染地块及约 300 个建设项目，用于培训和试用各项功能。</translation>
+    </message>
+    <message>
+      <source>Screening</source>
+      <translation>空间审查</translation>
+    </message>
+    <message>
+      <source>Screen projects against protected areas</source>
+      <translation>建设项目生态保护空间审查</translation>
+    </message>
+    <message>
+      <source>For every construction project: which red lines, nature-reserve zones, drinking-water source zones and contaminated plots it lies inside, crosses, touches or comes within a setback of; the overlap in m², ha and mu (planar in the CGCS2000 Gauss-Krüger zone of the data, or ellipsoidal); the verdict (prohibited, conditional, review, clear) with its legal basis from the rulebook. Writes the layers conflicts and flagged_projects and a printable report.</source>
+      <translation>逐个审查建设项目：位于、跨越、相接或邻近（退让距离内）哪些生态保护红线、自然保护地功能分区、饮用水水源保护区和污染地块；重叠面积（平方米、公顷、亩；按数据所在的 CGCS2000 高斯-克吕格投影带平面计算，或按椭球面计算）；依据规则库给出结论（禁止、有条件准入、需复核、无冲突）及法律依据。输出 conflicts（冲突明细）与 flagged_projects（项目结论）图层和可打印的审查报告。</translation>
+    </message>
+    <message>
+      <source>Green Shield workspace: its project layer and protected layers are used unless given below.</source>
+      <translation>绿盾工作空间：除非在下方另行指定，使用其中的建设项目图层和受保护图层。</translation>
+    </message>
+    <message>
+      <source>Construction projects (points, lines or polygons); fields are matched like an import. Default: the workspace's project layer.</source>
+      <translation>建设项目（点、线或面）；字段按导入规则自动匹配。默认使用工作空间中的建设项目图层。</translation>
+    </message>
+    <message>
+      <source>A copy of the rulebook you edited; default: the shipped rulebook.</source>
+      <translation>经您修改的规则库副本；默认使用内置规则库。</translation>
+    </message>
+    <message>
+      <source>Planar areas in the 3-degree Gauss-Krüger zone of the data (default), or areas on the ellipsoid.</source>
+      <translation>按数据所在的 3 度高斯-克吕格投影带计算平面面积（默认），或按椭球面计算面积。</translation>
+    </message>
+    <message>
+      <source>Overlaps smaller than this are reported as touching, not as conflicts; default from the rulebook.</source>
+      <translation>重叠面积小于此值时视为边界相接而非冲突；默认取规则库中的设定。</translation>
+    </message>
+    <message>
+      <source>GeoPackage with the layers conflicts (one row per project and protected feature hit) and flagged_projects (one row per project).</source>
+      <translation>包含 conflicts（每个项目与每个受保护要素的冲突一行）和 flagged_projects（每个项目一行）图层的 GeoPackage。</translation>
+    </message>
+    <message>
+      <source>Printable report with a map of each flagged project; a PDF is written next to it.</source>
+      <translation>可打印的审查报告，每个存在问题的项目附地图；同时在旁边生成 PDF。</translation>
+    </message>
+    <message>
+      <source>Rendering maps of flagged projects…</source>
+      <translation>正在绘制问题项目地图…</translation>
+    </message>
+    <message>
+      <source>Projects</source>
+      <translation>建设项目</translation>
+    </message>
+    <message>
+      <source>Replaces the workspace's layer of this type for this run.</source>
+      <translation>本次审查中替换工作空间中的同类图层。</translation>
+    </message>
+    <message>
+      <source>Rulebook</source>
+      <translation>规则库</translation>
+    </message>
+    <message>
+      <source>Area method</source>
+      <translation>面积计算方法</translation>
+    </message>
+    <message>
+      <source>Sliver threshold (m²)</source>
+      <translation>碎片面积阈值（平方米）</translation>
+    </message>
+    <message>
+      <source>Screening results</source>
+      <translation>审查结果</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>审查报告</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+      <source>Screened projects</source>
+      <translation>项目审查结论</translation>
+    </message>
+    <message>
+      <source>Conflicts</source>
+      <translation>冲突明细</translation>
+    </message>
+    <message>
+      <source>Rulebook (*.yaml *.yml)</source>
+      <translation>规则库 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+      <source>Planar (CGCS2000 Gauss-Krüger zone)</source>
+      <translation>平面（CGCS2000 高斯-克吕格投影带）</translation>
+    </message>
+    <message>
+      <source>Ellipsoidal</source>
+      <translation>椭球面</translation>
+    </message>
+    <message>
+      <source>No protected layers: give a workspace or at least one protected layer.</source>
+      <translation>没有受保护图层：请指定工作空间或至少一个受保护图层。</translation>
+    </message>
+    <message>
+      <source>Screening canceled; nothing was written.</source>
+      <translation>审查已取消，未写入任何结果。</translation>
+    </message>
+    <message>
+      <source>Rulebook: {rb}</source>
+      <translation>规则库：{rb}</translation>
+    </message>
+    <message>
+      <source>Method: {m}</source>
+      <translation>计算方法：{m}</translation>
+    </message>
+    <message>
+      <source> (points)</source>
+      <translation>（点）</translation>
+    </message>
+    <message>
+      <source> (lines)</source>
+      <translation>（线）</translation>
+    </message>
+    <message>
+      <source> (polygons)</source>
+      <translation>（面）</translation>
+    </message>
+    <message>
+      <source>Give a workspace or a projects layer.</source>
+      <translation>请指定工作空间或建设项目图层。</translation>
     </message>
   </context>
 </TS>

@@ -3,7 +3,9 @@
     python -m green_shield.layers.demo WORKSPACE.gpkg OUT_DIR
 
 Writes OUT_DIR/green_shield_demo.qgz (open it in QGIS), OUT_DIR/green_shield_demo_map.png
-and a printable OUT_DIR/green_shield_demo_map.pdf.
+and a printable OUT_DIR/green_shield_demo_map.pdf; then screens the workspace's projects and
+writes OUT_DIR/screening.gpkg and the review report OUT_DIR/screening_report.html (+ .pdf),
+with the results styled by verdict in the project.
 """
 
 from __future__ import annotations
@@ -173,8 +175,44 @@ def write_demo(workspace: str, out_dir: str) -> dict[str, str]:
         raise RuntimeError(f"could not write {paths['png']}")
     if exporter.exportToPdf(paths["pdf"], QgsLayoutExporter.PdfExportSettings()) != QgsLayoutExporter.Success:
         raise RuntimeError(f"could not write {paths['pdf']}")
+    paths.update(_screen(workspace, out_dir, project))
     if not project.write(paths["project"]):
         raise RuntimeError(f"could not write {paths['project']}")
+    return paths
+
+
+def _screen(workspace: str, out_dir: str, project) -> dict[str, str]:
+    """Screen the sample projects; report with QGIS maps; results styled by verdict in a group."""
+    from qgis.core import QgsVectorLayer
+
+    from ..core.report import write_html_report
+    from ..core.rules import load_rulebook
+    from ..core.screening import screen
+    from ..core.screening_io import load_projects, load_protected, write_results
+    from .report_maps import render_project_maps, write_pdf_report
+    from .verdict_style import style_by_verdict
+
+    projects, _ = load_projects(workspace, None)
+    protected, _ = load_protected(workspace)
+    result = screen(projects, protected, load_rulebook())
+    paths = {"screening": os.path.join(out_dir, "screening.gpkg"),
+             "report": os.path.join(out_dir, "screening_report.html"),
+             "report_pdf": os.path.join(out_dir, "screening_report.pdf")}
+    write_results(result, paths["screening"])
+    images = render_project_maps(result, protected, os.path.join(out_dir, "screening_maps"), workspace=workspace)
+    write_html_report(result, paths["report"], protected=protected, map_images=images)
+    write_pdf_report(paths["report"], paths["report_pdf"])
+    group = project.layerTreeRoot().insertGroup(0, "建设项目审查结果")
+    for geometry_type, suffix in (("Point", "（点）"), ("LineString", "（线）"), ("Polygon", "（面）")):
+        layer = QgsVectorLayer(f"{paths['screening']}|layername=flagged_projects|geometrytype={geometry_type}",
+                               "项目审查结论" + suffix, "ogr")
+        if layer.isValid() and layer.featureCount():
+            style_by_verdict(layer)
+            project.addMapLayer(layer, False)
+            group.addLayer(layer)
+    group.setItemVisibilityChecked(False)  # the base map stays readable; tick the group to see verdicts
+    counts = result.counts()
+    paths["counts"] = "，".join(f"{k} {v}" for k, v in counts.items())
     return paths
 
 
@@ -193,6 +231,9 @@ def main(argv: list[str]) -> int:
     print(f"map (PNG):    {os.path.abspath(paths['png'])}")
     print(f"map (PDF):    {os.path.abspath(paths['pdf'])}")
     print(f"workspace:    {os.path.abspath(argv[0])}")
+    print(f"screening:    {os.path.abspath(paths['screening'])}   ({paths['counts']})")
+    print(f"report:       {os.path.abspath(paths['report'])}")
+    print(f"report (PDF): {os.path.abspath(paths['report_pdf'])}")
     app.exitQgis()
     return 0
 

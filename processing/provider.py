@@ -8,8 +8,9 @@ from .base import icon
 from .create_workspace import CreateWorkspaceAlgorithm
 from .import_layer import ImportLayerAlgorithm
 from .sample_district import SampleDistrictAlgorithm
+from .screen_projects import ScreenProjectsAlgorithm
 
-ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm)
+ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm, ScreenProjectsAlgorithm)
 
 
 class GreenShieldProvider(QgsProcessingProvider):

@@ -21,6 +21,9 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     colours = {image.pixel(x, y) for x in range(100, 1300, 7) for y in range(150, 1100, 7)}
     assert len(colours) > 50  # a drawn map, not a blank frame
     assert Path(paths["pdf"]).read_bytes()[:5] == b"%PDF-"
+    assert Path(paths["report_pdf"]).read_bytes()[:5] == b"%PDF-"
+    assert "建设项目生态保护空间审查报告" in Path(paths["report"]).read_text(encoding="utf-8")
+    assert paths["counts"].startswith("PROHIBITED ")
 
     project = QgsProject.instance()
     project.clear()

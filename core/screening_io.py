@@ -1,0 +1,204 @@
+"""Reading screening inputs (a workspace and/or files) and writing the result GeoPackage."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+
+import numpy as np
+import pyogrio.raw
+import shapely
+
+from .errors import EmptyInput, MissingCRS, WrongGeometryType
+from .importer import BadValue, convert_value, plan_field_map
+from .schema import LAYER_TYPES
+from .screening import PROTECTED_TYPES, FeatureSet, ScreeningResult, UnknownZoneType, reproject
+from .sources import read_source, split_source
+from .workspace import GPKG_OPTIONS, open_workspace, read_layer
+
+
+def _from_workspace(path: str, key: str) -> FeatureSet:
+    info = open_workspace(path)
+    geoms, columns, fids = read_layer(path, key)
+    columns = {k: [None if (isinstance(v, float) and np.isnan(v)) else v for v in vals] for k, vals in columns.items()}
+    return FeatureSet(key, np.asarray(geoms, dtype=object), columns, np.asarray(fids), info.crs, f"{path}:{key}")
+
+
+def _from_file(spec: str, key: str, source_crs: str | None = None) -> tuple[FeatureSet, list[str]]:
+    """A user's file as a layer of type `key`: columns mapped like an import, codes normalised.
+
+    Values that do not fit are left empty and listed (the feature is still screened).
+    """
+    path, layer = split_source(spec)
+    data = read_source(path, layer)
+    if len(data) == 0:
+        raise EmptyInput(path)
+    crs = source_crs or data.crs
+    if not crs:
+        raise MissingCRS(path)
+    lt = LAYER_TYPES[key]
+    mapping = plan_field_map(list(data.columns), lt)
+    notes = []
+    columns: dict[str, list] = {}
+    for fd in lt.fields:
+        values = data.columns.get(mapping.get(fd.name, ""), [None] * len(data))
+        out = []
+        for i, value in enumerate(values):
+            try:
+                out.append(convert_value(fd, value))
+            except BadValue as bad:
+                notes.append(f"{path} row {i + 1}, {fd.name}: {bad.reason}")
+                out.append(None)
+        columns[fd.name] = out
+    if not mapping:
+        notes.append(f"{path}: no column matched a field of {key}; rules that need attributes see them as empty")
+    fids = np.arange(1, len(data) + 1)
+    return FeatureSet(key, data.geometries, columns, fids, crs, spec), notes
+
+
+def load_projects(workspace: str | None, projects: str | None, source_crs: str | None = None
+                  ) -> tuple[FeatureSet, list[str]]:
+    """Projects from a file (FILE or FILE:LAYER) or else the workspace's project layer."""
+    if projects:
+        return _from_file(projects, "project", source_crs)
+    if not workspace:
+        raise EmptyInput("(no projects: give --projects or --workspace)")
+    return _from_workspace(workspace, "project"), []
+
+
+def parse_protected(spec: str) -> tuple[str, str]:
+    """'FILE[:layer]=TYPE' → (FILE[:layer], TYPE)."""
+    source, sep, key = spec.rpartition("=")
+    if not sep or not source:
+        raise UnknownZoneType(spec)
+    key = key.strip()
+    if key not in PROTECTED_TYPES:
+        raise UnknownZoneType(key)
+    return source, key
+
+
+def load_protected(workspace: str | None, overrides: list[str] | None = None
+                   ) -> tuple[list[FeatureSet], list[str]]:
+    """The workspace's protected layers; each `FILE[:layer]=TYPE` replaces that type's layer
+    (several for one type add up), or adds the type when there is no workspace."""
+    overrides = overrides or []
+    parsed = [parse_protected(spec) for spec in overrides]
+    replaced = {key for _, key in parsed}
+    layers: list[FeatureSet] = []
+    notes: list[str] = []
+    if workspace:
+        for key in PROTECTED_TYPES:
+            if key not in replaced:
+                layers.append(_from_workspace(workspace, key))
+    for source, key in parsed:
+        layer, layer_notes = _from_file(source, key)
+        dims = {int(shapely.get_dimensions(g)) for g in layer.geometries if g is not None and not g.is_empty}
+        if dims and dims != {2}:
+            raise WrongGeometryType(source, "/".join(str(d) for d in sorted(dims)) + "-D", "polygon", key)
+        layers.append(layer)
+        notes.extend(layer_notes)
+    return layers, notes
+
+
+# --- writing --------------------------------------------------------------------------------
+
+CONFLICT_FIELDS = (
+    ("project_fid", "int64"), ("project_code", object), ("zone_type", object), ("zone_type_zh", object),
+    ("zone_fid", "int64"), ("zone_name", object), ("zone_level", object), ("relation", object),
+    ("overlap_m2", "float64"), ("overlap_ha", "float64"), ("overlap_mu", "float64"), ("overlap_len_m", "float64"),
+    ("overlap_pct", "float64"), ("distance_m", "float64"), ("rule_id", object), ("rule_ids", object),
+    ("verdict", object), ("verdict_zh", object), ("legal_basis", object), ("reason", object),
+)
+PROJECT_FIELDS = (
+    ("project_fid", "int64"), ("project_code", object), ("name", object), ("category", object),
+    ("verdict", object), ("verdict_zh", object), ("n_conflicts", "int64"), ("overlap_m2", "float64"),
+    ("overlap_ha", "float64"), ("overlap_mu", "float64"), ("overlap_len_m", "float64"), ("overlap_pct", "float64"),
+    ("nearest_m", "float64"), ("nearest_type", object), ("reasons", object),
+)
+
+
+def _write(path, key, geoms, rows, fields, crs, append):
+    arrays, masks = [], []
+    for name, dtype in fields:
+        values = [r[name] for r in rows]
+        if dtype is object:
+            arrays.append(np.array(values, dtype=object))
+            masks.append(None)
+        else:
+            missing = np.array([v is None for v in values])
+            arrays.append(np.array([0 if v is None else v for v in values], dtype=dtype))
+            masks.append(missing if missing.any() else None)
+    wkb = np.array([None if g is None else shapely.to_wkb(g, output_dimension=2) for g in geoms], dtype=object)
+    pyogrio.raw.write(path, wkb, arrays, [n for n, _ in fields], field_mask=masks, layer=key, driver="GPKG",
+                      geometry_type="Unknown", crs=crs, dataset_options=GPKG_OPTIONS, append=append)
+
+
+def write_results(result: ScreeningResult, path: str, crs: str | None = None) -> str:
+    """Write layers conflicts, flagged_projects and screening_run to a new GeoPackage.
+
+    Built in a temporary file and moved into place, so a failure leaves no half-written output.
+    """
+    crs = crs or result.output_crs
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".writing-{os.path.basename(os.path.splitext(path)[0])}.gpkg")
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    try:
+        conflict_geoms = reproject(np.array([c.geometry for c in result.conflicts], dtype=object),
+                                   result.planar_crs, crs)
+        rows = []
+        for c in result.conflicts:
+            rows.append({
+                "project_fid": c.project_fid, "project_code": c.project_code, "zone_type": c.zone_type,
+                "zone_type_zh": LAYER_TYPES[c.zone_type].title_zh, "zone_fid": c.zone_fid,
+                "zone_name": c.zone_name, "zone_level": c.zone_level, "relation": c.relation,
+                "overlap_m2": c.overlap_m2, "overlap_ha": c.overlap_m2 / 1e4, "overlap_mu": c.overlap_m2 / (1e4 / 15),
+                "overlap_len_m": c.overlap_m, "overlap_pct": c.overlap_pct, "distance_m": c.distance_m,
+                "rule_id": c.rule_ids[0] if c.rule_ids else "", "rule_ids": ",".join(c.rule_ids),
+                "verdict": c.verdict, "verdict_zh": _verdict_zh(c.verdict), "legal_basis": c.legal_basis,
+                "reason": c.reason_zh,
+            })
+        _write(tmp, "conflicts", conflict_geoms, rows, CONFLICT_FIELDS, crs, append=False)
+        project_geoms = reproject(np.array([p.geometry for p in result.projects], dtype=object),
+                                  result.planar_crs, crs)
+        rows = [{
+            "project_fid": p.fid, "project_code": p.code, "name": p.name, "category": p.category,
+            "verdict": p.verdict, "verdict_zh": p.verdict_zh, "n_conflicts": p.n_conflicts,
+            "overlap_m2": p.overlap_m2, "overlap_ha": p.overlap_m2 / 1e4, "overlap_mu": p.overlap_m2 / (1e4 / 15),
+            "overlap_len_m": p.overlap_m, "overlap_pct": p.overlap_pct, "nearest_m": p.nearest_m,
+            "nearest_type": p.nearest_type, "reasons": "\n".join(p.reasons),
+        } for p in result.projects]
+        _write(tmp, "flagged_projects", project_geoms, rows, PROJECT_FIELDS, crs, append=True)
+        meta = run_metadata(result)
+        pyogrio.raw.write(tmp, None, [np.array(list(meta), dtype=object), np.array(list(meta.values()), dtype=object)],
+                          ["key", "value"], layer="screening_run", driver="GPKG", append=True)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def _verdict_zh(verdict: str) -> str:
+    from .rules import VERDICT_ZH
+
+    return VERDICT_ZH[verdict]
+
+
+def run_metadata(result: ScreeningResult) -> dict[str, str]:
+    rb = result.rulebook
+    counts = result.counts()
+    meta = {
+        "rulebook": rb.name, "rulebook_version": str(rb.version), "rulebook_sha256": rb.checksum,
+        "rulebook_path": rb.path, "method": result.method, "method_text": result.method_text("zh"),
+        "method_text_en": result.method_text("en"), "planar_crs": result.planar_crs,
+        "sliver_m2": f"{result.sliver_m2:g}", "sliver_m": f"{result.sliver_m:g}", "started": result.started,
+        "seconds": f"{result.seconds:.2f}", "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "projects": str(len(result.projects)), "conflicts": str(len(result.conflicts)),
+    }
+    meta.update({f"count_{k}": str(v) for k, v in counts.items()})
+    meta.update({f"source_{k}": v for k, v in result.sources.items()})
+    for i, w in enumerate(result.warnings[:200]):
+        meta[f"warning_{i + 1}"] = w
+    return meta
