@@ -12,12 +12,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-pip qttools5-dev-tools fonts-noto-cjk \
 	libgeos-dev libgdal-dev zip chromium poppler-utils
 
-.PHONY: help deps test unit lint i18n demo package deploy qgis clean
+.PHONY: help deps test unit lint i18n demo package deploy qgis bench clean
 
 help:
 	@echo "make demo     build the sample district, a styled QGIS project and a map (build/demo)"
 	@echo "make test     run all tests (unit + QGIS offscreen)"
 	@echo "make lint     ruff;  make package  plugin zip;  make deploy  into your QGIS profile"
+	@echo "make bench    screening speed against QGIS and geopandas (build/bench/results.md)"
 
 # System packages: QGIS from the distribution, Qt's lrelease, a Chinese font for maps.
 $(QGIS_STAMP):
@@ -77,6 +78,12 @@ deploy: package
 		-c $(VENV)/constraints.txt $(NO_BINARY) "shapely>=2" pyogrio pandas openpyxl
 	@rm -rf $(QGIS_PROFILE)/python/plugins/green_shield/ext_libs/numpy* $(QGIS_PROFILE)/python/plugins/green_shield/ext_libs/bin
 	@echo "installed into $(QGIS_PROFILE)/python/plugins/green_shield — enable it in QGIS: Plugins ▸ Manage and Install Plugins"
+
+# Speed as ratios against QGIS native:calculatevectoroverlaps and geopandas, same data, one run
+# (tables in build/bench/results.md). geopandas is for the benchmark only; < 1.1 keeps the system pyproj.
+bench: deps
+	$(PY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt "geopandas>=1.0,<1.1"
+	$(PY) -m green_shield.bench.run
 
 # QGIS with this checkout as a plugin and the venv's packages, for development.
 qgis: deps

@@ -314,6 +314,22 @@ def _attrs(style: dict) -> str:
     return " ".join(f'{k}="{v}"' for k, v in style.items())
 
 
+def map_window(geom, reach: float, aspect: float) -> tuple[float, float, float, float]:
+    """The map extent around a project: a margin for the zones and setbacks, widened to the aspect."""
+    xmin, ymin, xmax, ymax = geom.bounds
+    span = max(xmax - xmin, ymax - ymin, 1.0)
+    margin = max(0.35 * span, 60.0, reach * 1.15 + 30.0)
+    xmin, ymin, xmax, ymax = xmin - margin, ymin - margin, xmax + margin, ymax + margin
+    w, h = xmax - xmin, ymax - ymin
+    if w / h < aspect:
+        grow = (h * aspect - w) / 2
+        xmin, xmax = xmin - grow, xmax + grow
+    else:
+        grow = (w / aspect - h) / 2
+        ymin, ymax = ymin - grow, ymax + grow
+    return xmin, ymin, xmax, ymax
+
+
 class _Frame:
     """Planar metres → SVG pixels for one map window."""
 
@@ -324,19 +340,7 @@ class _Frame:
 
     @classmethod
     def around(cls, geom, reach: float, width: int = MAP_W, height: int = MAP_H) -> _Frame:
-        xmin, ymin, xmax, ymax = geom.bounds
-        span = max(xmax - xmin, ymax - ymin, 1.0)
-        margin = max(0.35 * span, 60.0, reach * 1.15 + 30.0)
-        xmin, ymin, xmax, ymax = xmin - margin, ymin - margin, xmax + margin, ymax + margin
-        aspect = width / height
-        w, h = xmax - xmin, ymax - ymin
-        if w / h < aspect:
-            grow = (h * aspect - w) / 2
-            xmin, xmax = xmin - grow, xmax + grow
-        else:
-            grow = (w / aspect - h) / 2
-            ymin, ymax = ymin - grow, ymax + grow
-        return cls(xmin, ymin, xmax, ymax, width, height)
+        return cls(*map_window(geom, reach, width / height), width, height)
 
     def clip(self, geom):
         pad = 4 / self.scale

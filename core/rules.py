@@ -13,6 +13,7 @@ field, and says how to fix it, so a non-programmer editing the YAML can act on i
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import math
 import os
@@ -182,8 +183,18 @@ class Rulebook:
             raise ValueError(f"Unknown relation {relation!r}; use one of {', '.join(RELATIONS)}.")
         if subject not in SUBJECTS:
             raise ValueError(f"Unknown subject {subject!r}; use one of {', '.join(SUBJECTS)}.")
-        hits = [r for r in self.rules if r.applies(layer, zone_attrs, project_attrs, relation, subject)]
+        candidates = self._by_case.get((subject, layer, relation), ())
+        hits = [r for r in candidates if r.applies(layer, zone_attrs, project_attrs, relation, subject)]
         return sorted(hits, key=lambda r: VERDICTS.index(r.verdict))
+
+    @functools.cached_property
+    def _by_case(self) -> dict:
+        """Rules by (subject, layer, relation), in file order: a screening asks thousands of times."""
+        index: dict = {}
+        for rule in self.rules:
+            for relation in rule.relations:
+                index.setdefault((rule.subject, rule.layer, relation), []).append(rule)
+        return index
 
     def setback_m(self, layer: str, zone_attrs: Mapping) -> float:
         """The largest setback that applies to this protected feature; 0 if none."""
@@ -243,6 +254,11 @@ def _as_bool(value: object) -> bool | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _normalised(codelist: str, text: str) -> str:
+    return CODE_LISTS[codelist].normalise(text) or text
+
+
 def _code_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -258,8 +274,7 @@ def _attr_value(fdef: FieldDef, value: object) -> object:
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
     if fdef.codelist:
-        text = _code_text(value)
-        return CODE_LISTS[fdef.codelist].normalise(text) or text
+        return _normalised(fdef.codelist, _code_text(value))
     if fdef.type in ("int", "real"):
         try:
             return float(value)  # type: ignore[arg-type]

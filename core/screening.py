@@ -182,11 +182,12 @@ def reproject(geoms: np.ndarray, source: str, target: str) -> np.ndarray:
     return shapely.transform(geoms, move)
 
 
-def _repair(geoms: np.ndarray, dims: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+def _repair(geoms: np.ndarray, dims: np.ndarray | int, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """make-valid invalid geometries, keeping the parts of the wanted dimension."""
     geoms = np.asarray(geoms, dtype=object).copy()
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    invalid = present & ~shapely.is_valid(geoms)
+    invalid = present.copy()
+    invalid[present] = ~_parallel(shapely.is_valid, (geoms[present],), threads).astype(bool)
     for i in np.flatnonzero(invalid):
         dim = dims if isinstance(dims, int) else int(dims[i])
         fixed = shapely.make_valid(geoms[i])
@@ -240,16 +241,39 @@ def _chunks(n: int, parts: int) -> list[slice]:
     return [slice(i, min(n, i + step)) for i in range(0, n, step)]
 
 
-def _parallel(func: Callable, arrays: Sequence[np.ndarray], threads: int) -> np.ndarray:
-    """Apply a vectorised shapely function over chunks in threads (shapely releases the GIL)."""
+def _runs(key: np.ndarray, parts: int) -> list[slice]:
+    """About `parts` slices of a sorted key array, cut only where the key changes."""
+    n = len(key)
+    step = max(1, math.ceil(n / max(1, parts)))
+    cuts = sorted({int(np.searchsorted(key, key[i], side="left")) for i in range(step, n, step)} - {0})
+    edges = [0, *cuts, n]
+    return [slice(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _parallel(func: Callable, arrays: Sequence[np.ndarray], threads: int, key: np.ndarray | None = None
+              ) -> np.ndarray:
+    """Apply a vectorised shapely function over chunks in threads (shapely releases the GIL).
+
+    `key` names the prepared geometry of each element (the zone index): GEOS prepared
+    geometries build and mutate their indexes on use, so all pairs of one prepared zone must
+    stay in one thread, or two threads corrupt the heap.
+    """
     n = len(arrays[0])
     if n == 0:
         return np.array([], dtype=object)
     if threads <= 1 or n < 64:
         return func(*arrays)
+    if key is None:
+        order, slices = np.arange(n), _chunks(n, threads * 4)
+    else:
+        order = np.argsort(key, kind="stable")
+        slices = _runs(np.asarray(key)[order], threads * 4)
     with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(lambda s: func(*(a[s] for a in arrays)), _chunks(n, threads * 4)))
-    return np.concatenate(parts)
+        parts = list(pool.map(lambda s: func(*(a[order[s]] for a in arrays)), slices))
+    done = np.concatenate(parts)
+    out = np.empty_like(done)
+    out[order] = done
+    return out
 
 
 def _overlay(projects: np.ndarray, zones: np.ndarray) -> np.ndarray:
@@ -343,7 +367,7 @@ def screen(
     pg = reproject(np.asarray(projects.geometries, dtype=object), projects.crs, planar)
     present = ~shapely.is_missing(pg) & ~shapely.is_empty(pg)
     dims = np.where(present, shapely.get_dimensions(pg), -1)
-    pg, repaired = _repair(pg, dims)
+    pg, repaired = _repair(pg, dims, options.threads)
     present = ~shapely.is_missing(pg) & ~shapely.is_empty(pg)
     for i in np.flatnonzero(repaired):
         warnings.append(f"project {projects.fids[i]}: invalid geometry repaired (make-valid)")
@@ -361,6 +385,7 @@ def screen(
     protected_counts: dict[str, int] = defaultdict(int)
     rule_cache: dict = {}
     zone_planar: list[np.ndarray] = []  # each protected layer in the planar CRS, repaired
+    near_index: list[tuple[str, shapely.STRtree, np.ndarray]] = []
     relevant = _relevant_fields(rulebook)
     share = 0.9 / max(1, len(protected))
 
@@ -370,7 +395,7 @@ def screen(
         zdims = np.where(~shapely.is_missing(zg) & ~shapely.is_empty(zg), shapely.get_dimensions(zg), -1)
         if (zdims >= 0).any() and not (zdims[zdims >= 0] == 2).all():
             raise WrongGeometryType(layer.source, "non-polygon", "polygon", layer.key)
-        zg, zrepaired = _repair(zg, 2)
+        zg, zrepaired = _repair(zg, 2, options.threads)
         zone_planar.append(zg)
         if zrepaired.any():
             warnings.append(f"{layer.key}: {int(zrepaired.sum())} invalid zone geometries repaired (make-valid)")
@@ -387,15 +412,15 @@ def screen(
         qi, zj = tree.query(pg[pidx])  # envelopes that meet
         pi = pidx[qi]
         report(base + share * 0.1)
-        hit = _parallel(shapely.intersects, (zones[zj], pg[pi]), options.threads).astype(bool)
+        hit = _parallel(shapely.intersects, (zones[zj], pg[pi]), options.threads, zj).astype(bool)
         report(base + share * 0.3)
         hp, hz = pi[hit], zj[hit]
-        inside = _parallel(shapely.contains, (zones[hz], pg[hp]), options.threads).astype(bool)
+        inside = _parallel(shapely.contains, (zones[hz], pg[hp]), options.threads, hz).astype(bool)
         need = np.flatnonzero(~inside)
         pieces = np.empty(len(hp), dtype=object)
         pieces[inside] = pg[hp[inside]]
         if len(need):
-            pieces[need] = _parallel(_overlay, (pg[hp[need]], zones[hz[need]]), options.threads)
+            pieces[need] = _parallel(_overlay, (pg[hp[need]], zones[hz[need]]), options.threads, hz[need])
         report(base + share * 0.8)
         for k, (p, z) in enumerate(zip(hp, hz)):
             nearest[p], nearest_type[p] = 0.0, layer.key
@@ -434,9 +459,9 @@ def screen(
         fresh = ~np.isin(pi * len(zones) + zj, hp * len(zones) + hz)
         pi, zj = pi[fresh], zj[fresh]
         limit = np.maximum(setbacks[zj], options.touch_m)
-        close = _parallel(shapely.dwithin, (zones[zj], pg[pi], limit), options.threads).astype(bool)
+        close = _parallel(shapely.dwithin, (zones[zj], pg[pi], limit), options.threads, zj).astype(bool)
         pi, zj = pi[close], zj[close]
-        dist = _parallel(shapely.distance, (zones[zj], pg[pi]), options.threads).astype(float)
+        dist = _parallel(shapely.distance, (zones[zj], pg[pi]), options.threads, zj).astype(float)
         for p, z, d in zip(pi, zj, dist):
             conflicts.append(Conflict(
                 project=int(p), zone_type=layer.key, zone=int(valid[z]), layer=li,
@@ -446,15 +471,12 @@ def screen(
             if d < nearest[p]:
                 nearest[p], nearest_type[p] = d, layer.key
         # the nearest feature of this layer for projects that neither meet it nor lie within its setback
-        if options.near_m > 0:
-            lonely = np.setdiff1d(pidx, np.concatenate([hp, pi]))
-            if len(lonely):
-                (qi, zj), dist = tree.query_nearest(pg[lonely], max_distance=options.near_m, return_distance=True)
-                for p, d in zip(lonely[qi], dist):
-                    if d < nearest[p]:
-                        nearest[p], nearest_type[p] = d, layer.key
+        near_index.append((layer.key, tree, zones))
+        shapely.destroy_prepared(zones)  # GEOS keeps ~90 bytes of index per vertex while prepared
         report(base + share)
 
+    if options.near_m > 0:
+        _nearest_for_clear(pg, present, nearest, nearest_type, near_index, options)
     conflicts.sort(key=lambda c: (c.project, c.layer, c.zone))
     for c in conflicts:
         layer = protected[c.layer]
@@ -525,6 +547,27 @@ def screen(
         protected_counts=dict(protected_counts), warnings=warnings, started=started.isoformat(timespec="seconds"),
         seconds=(finished - started).total_seconds(),
     )
+
+
+def _nearest_for_clear(pg, present, nearest, nearest_type, near_index, options: ScreeningOptions) -> None:
+    """The nearest protected feature within near_m, for projects that meet none.
+
+    Envelope candidates and one exact distance each: GEOS's nearest-neighbour search computes
+    several full distances per project against zones of thousands of vertices.
+    """
+    lonely = np.flatnonzero(present & ~np.isfinite(nearest))
+    if len(lonely) == 0:
+        return
+    bounds = shapely.bounds(pg[lonely])
+    reach = options.near_m
+    boxes = shapely.box(bounds[:, 0] - reach, bounds[:, 1] - reach, bounds[:, 2] + reach, bounds[:, 3] + reach)
+    for key, tree, zones in near_index:
+        qi, zj = tree.query(boxes)
+        dist = _parallel(shapely.distance, (zones[zj], pg[lonely[qi]]), options.threads, zj).astype(float)
+        best = np.full(len(pg), np.inf)
+        np.minimum.at(best, lonely[qi], dist)
+        better = (best < nearest) & (best <= options.near_m)
+        nearest[better], nearest_type[better] = best[better], key
 
 
 def _dissolved_amount(project, hits: list[Conflict], zone_planar: list[np.ndarray], dim: int,

@@ -14,14 +14,30 @@ from .importer import BadValue, convert_value, plan_field_map
 from .schema import LAYER_TYPES
 from .screening import PROTECTED_TYPES, FeatureSet, ScreeningResult, UnknownZoneType, reproject
 from .sources import read_source, split_source
-from .workspace import GPKG_OPTIONS, open_workspace, read_layer
+from .workspace import GPKG_OPTIONS, open_workspace, read_layer, read_meta
 
 
 def _from_workspace(path: str, key: str) -> FeatureSet:
-    info = open_workspace(path)
+    crs = read_meta(path).get("crs") or open_workspace(path).crs  # meta alone: no feature counts needed
     geoms, columns, fids = read_layer(path, key)
     columns = {k: [None if (isinstance(v, float) and np.isnan(v)) else v for v in vals] for k, vals in columns.items()}
-    return FeatureSet(key, np.asarray(geoms, dtype=object), columns, np.asarray(fids), info.crs, f"{path}:{key}")
+    return FeatureSet(key, np.asarray(geoms, dtype=object), columns, np.asarray(fids), crs, f"{path}:{key}")
+
+
+def convert_columns(lt, raw: dict[str, list], where) -> tuple[dict[str, list], list[str]]:
+    """Source values → stored values for every field; a value that does not fit is left empty
+    and noted (`where(i)` names row i), so the feature is still screened."""
+    columns, notes = {}, []
+    for fd in lt.fields:
+        out = []
+        for i, value in enumerate(raw[fd.name]):
+            try:
+                out.append(convert_value(fd, value))
+            except BadValue as bad:
+                notes.append(f"{where(i)}, {fd.name}: {bad.reason}")
+                out.append(None)
+        columns[fd.name] = out
+    return columns, notes
 
 
 def _from_file(spec: str, key: str, source_crs: str | None = None) -> tuple[FeatureSet, list[str]]:
@@ -38,18 +54,8 @@ def _from_file(spec: str, key: str, source_crs: str | None = None) -> tuple[Feat
         raise MissingCRS(path)
     lt = LAYER_TYPES[key]
     mapping = plan_field_map(list(data.columns), lt)
-    notes = []
-    columns: dict[str, list] = {}
-    for fd in lt.fields:
-        values = data.columns.get(mapping.get(fd.name, ""), [None] * len(data))
-        out = []
-        for i, value in enumerate(values):
-            try:
-                out.append(convert_value(fd, value))
-            except BadValue as bad:
-                notes.append(f"{path} row {i + 1}, {fd.name}: {bad.reason}")
-                out.append(None)
-        columns[fd.name] = out
+    raw = {fd.name: data.columns.get(mapping.get(fd.name, ""), [None] * len(data)) for fd in lt.fields}
+    columns, notes = convert_columns(lt, raw, lambda i: f"{path} row {i + 1}")
     if not mapping:
         notes.append(f"{path}: no column matched a field of {key}; rules that need attributes see them as empty")
     fids = np.arange(1, len(data) + 1)

@@ -51,7 +51,7 @@ from qgis.PyQt.QtGui import (
 )
 from qgis.PyQt.QtPrintSupport import QPrinter
 
-from ..core.report import REAL
+from ..core.report import REAL, map_window
 from ..core.schema import LAYER_TYPES
 from ..core.screening import FeatureSet, ScreeningResult, reproject
 from .workspace import layer_uri, style_layer
@@ -171,19 +171,7 @@ def _gap_labeling():
 
 
 def _window(geom, reach: float, size: tuple[int, int]) -> QgsRectangle:
-    xmin, ymin, xmax, ymax = geom.bounds
-    span = max(xmax - xmin, ymax - ymin, 1.0)
-    margin = max(0.35 * span, 60.0, reach * 1.15 + 30.0)
-    xmin, ymin, xmax, ymax = xmin - margin, ymin - margin, xmax + margin, ymax + margin
-    aspect = size[0] / size[1]
-    w, h = xmax - xmin, ymax - ymin
-    if w / h < aspect:
-        grow = (h * aspect - w) / 2
-        xmin, xmax = xmin - grow, xmax + grow
-    else:
-        grow = (w / aspect - h) / 2
-        ymin, ymax = ymin - grow, ymax + grow
-    return QgsRectangle(xmin, ymin, xmax, ymax)
+    return QgsRectangle(*map_window(geom, reach, size[0] / size[1]))
 
 
 def _nice_length(target: float) -> float:

@@ -22,11 +22,11 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
 
 from ..core.errors import GreenShieldError
-from ..core.importer import BadValue, convert_value, plan_field_map
+from ..core.importer import plan_field_map
 from ..core.rules import VERDICT_ZH, VERDICTS, load_rulebook
 from ..core.schema import LAYER_TYPES
 from ..core.screening import FeatureSet, ScreeningCanceled, ScreeningOptions, screen
-from ..core.screening_io import load_projects, load_protected, write_results
+from ..core.screening_io import convert_columns, load_projects, load_protected, write_results
 from ..i18n import tr
 from ..layers.verdict_style import style_by_verdict
 from .base import GreenShieldAlgorithm
@@ -63,16 +63,7 @@ def feature_set_from_source(source, key: str, name: str) -> tuple[FeatureSet, li
         fids.append(feature.id())
         for fd in lt.fields:
             raw[fd.name].append(_plain(feature[mapping[fd.name]]) if fd.name in mapping else None)
-    notes, out = [], {}
-    for fd in lt.fields:
-        values = []
-        for i, value in enumerate(raw[fd.name]):
-            try:
-                values.append(convert_value(fd, value))
-            except BadValue as bad:
-                notes.append(f"{name} feature {fids[i]}, {fd.name}: {bad.reason}")
-                values.append(None)
-        out[fd.name] = values
+    out, notes = convert_columns(lt, raw, lambda i: f"{name} feature {fids[i]}")
     crs = source.sourceCrs()
     return FeatureSet(key, np.array(geoms, dtype=object), out, np.array(fids), crs.authid() or crs.toWkt(), name), notes
 

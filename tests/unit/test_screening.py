@@ -285,3 +285,18 @@ def test_dissolved_overlap_equals_direct_computation(project, zones):
             assert got.verdict == "PROHIBITED"
     if expected == 0 and not shapely.intersects(pgeom, shapely.union_all(zgeoms)):
         assert got.overlap_m2 == 0 and not [c for c in result.conflicts if c.relation in ("inside", "crossing")]
+
+
+def test_cancel_stops_and_writes_nothing(district, tmp_path):
+    from green_shield.core.screening import ScreeningCanceled
+
+    _, projects, protected, _, _ = district
+    calls = []
+
+    def cancel_after_start():
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(ScreeningCanceled):
+        screen(projects, protected, load_rulebook(), is_canceled=cancel_after_start)
+    assert not list(tmp_path.iterdir())
