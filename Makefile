@@ -10,7 +10,7 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 DEMO_DIR ?= build/demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-pip qttools5-dev-tools fonts-noto-cjk \
-	libgeos-dev libgdal-dev zip chromium poppler-utils
+	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio
 
 .PHONY: help deps test unit lint i18n demo package deploy qgis bench clean
 
@@ -21,7 +21,7 @@ help:
 	@echo "make bench    screening speed against QGIS and geopandas (build/bench/results.md)"
 
 # System packages: QGIS from the distribution, Qt's lrelease, a Chinese font for maps.
-$(QGIS_STAMP):
+$(QGIS_STAMP): Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \

@@ -49,6 +49,9 @@ class GreenShieldPlugin:
         self._add_action("screen", tr("Screen projects…"),
                          tr("Screen construction projects against protected areas, with verdicts and a report"),
                          lambda: self._run_dialog("greenshield:screenprojects"))
+        self._add_action("redline_diff", tr("Compare red-line versions…"),
+                         tr("Compare two red-line versions: what moved, the balance, and changes that break the rules"),
+                         lambda: self._run_dialog("greenshield:redlinediff"))
         self.menu.addSeparator()
         self._add_action("sample_district", tr("Build sample district…"),
                          tr("Build the fictional sample district for training"),

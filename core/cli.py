@@ -149,6 +149,76 @@ def cmd_screen(args) -> int:
     return 0
 
 
+def run_redline_diff(old_spec: str, new_spec: str, *, workspace: str | None = None, by: str = "xzqmc",
+                     match_field: str | None = "bsm", tolerance: float = 1.0, min_area: float = 100.0,
+                     landcover: str | None = None, progress=None):
+    """The whole review as the command line and QGIS run it: diff, rule checks, verdict changes, land cover."""
+    from .redline_diff import check_rules, diff_redlines, verdict_changes
+    from .screening_io import load_projects, load_protected, load_version
+
+    old, notes = load_version(old_spec)
+    new, more = load_version(new_spec)
+    diff = diff_redlines(old, new, tolerance_m=tolerance, min_area_m2=min_area, match_field=match_field,
+                         by_field=by, progress=progress)
+    diff.warnings[:0] = notes + more
+    if workspace:
+        from .rules import load_rulebook
+
+        protected, _ = load_protected(workspace)
+        projects, _ = load_projects(workspace, None)
+        check_rules(diff, protected, projects)
+        verdict_changes(diff, old, new, protected, projects, load_rulebook())
+    else:
+        for piece in diff.pieces:  # without a workspace only the reason can be checked
+            if piece.change == "removed" and not piece.reason:
+                piece.flags.append("no_reason")
+    if landcover:
+        from .landcover import composition
+
+        for change in ("added", "removed"):
+            pieces = [p.geometry for p in diff.pieces if p.change == change]
+            totals: dict[int, float] = {}
+            for parts in composition(landcover, pieces, diff.planar_crs) if pieces else []:
+                for code, area in parts.items():
+                    totals[code] = totals.get(code, 0.0) + area
+            diff.landcover[change] = totals
+    return diff
+
+
+def cmd_redline_diff(args) -> int:
+    from .redline_diff import write_diff
+
+    zh = _lang(args) == "zh"
+    diff = run_redline_diff(args.old, args.new, workspace=args.workspace, by=args.by, match_field=args.match_field,
+                            tolerance=args.tolerance, min_area=args.min_area, landcover=args.landcover,
+                            progress=_Progress("diff"))
+    write_diff(diff, args.out)
+    if args.report:
+        from .redline_report import write_redline_report
+
+        write_redline_report(diff, args.report)
+    total = diff.total
+    counts = {c: len(diff.of(c)) for c in ("added", "removed", "noise")}
+    print(("红线比对" if zh else "red-line diff") + f": {diff.old_source} → {diff.new_source} ({diff.planar_crs})")
+    print(f"  old {total.old_m2 / 1e4:,.2f} ha, new {total.new_m2 / 1e4:,.2f} ha; added {total.added_m2 / 1e4:,.2f} ha "
+          f"({counts['added']}), removed {total.removed_m2 / 1e4:,.2f} ha ({counts['removed']}), "
+          f"net {total.net_m2 / 1e4:+,.2f} ha ({total.pct:+.2f} %); noise {counts['noise']} pieces "
+          f"({total.noise_m2:+,.1f} m²)")
+    if diff.shrinks:
+        print("  " + ("警告：红线总面积减少" if zh else "WARNING: the red line shrinks overall"))
+    for piece in diff.flagged():
+        where = piece.bsm_old or piece.bsm_new
+        print(f"  flag {piece.change} {where} {piece.area_m2:,.0f} m²: {','.join(piece.flags)}")
+    for match in diff.matches:
+        print(f"  {match.kind}: {match.bsm_old} → {match.bsm_new} {match.note}")
+    for change in diff.verdict_changes:
+        print(f"  project {change.project_code}: {change.note}")
+    for warning in diff.warnings:
+        print(f"  note: {warning}")
+    print(f"  → {args.out}" + (f"; report → {args.report}" if args.report else ""))
+    return 0
+
+
 def cmd_schema(args) -> int:
     """Print the data model as Markdown (the README's table is made from this)."""
     for lt in LAYER_TYPES.values():
@@ -222,6 +292,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source-crs", help="CRS of a projects file that has none")
     p.add_argument("--threads", type=int, default=2)
     p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("redline-diff", help="compare two red-line versions / 生态保护红线评估调整比对")
+    p.add_argument("old", help="OLD version FILE[:LAYER]")
+    p.add_argument("new", help="NEW version FILE[:LAYER]")
+    p.add_argument("--out", "-o", required=True, help="output GeoPackage (changes, balance, matches, …)")
+    p.add_argument("--report", help="HTML report to write")
+    p.add_argument("--by", default="xzqmc", help="group the balance by this field (default xzqmc)")
+    p.add_argument("--match-field", default="bsm", help="identifier to match features (default bsm)")
+    p.add_argument("--tolerance", type=float, default=1.0, help="slivers thinner than this (m) are noise")
+    p.add_argument("--min-area", type=float, default=100.0, help="pieces smaller than this (m²) are noise")
+    p.add_argument("--landcover", help="classified land-cover raster for the composition of changes")
+    p.add_argument("--workspace", "-w", help="workspace for the rule checks and project verdict changes")
+    p.set_defaults(func=cmd_redline_diff)
 
     p = sub.add_parser("schema", help="print the data model as Markdown / 数据模型")
     p.set_defaults(func=cmd_schema)

@@ -40,7 +40,8 @@ def convert_columns(lt, raw: dict[str, list], where) -> tuple[dict[str, list], l
     return columns, notes
 
 
-def _from_file(spec: str, key: str, source_crs: str | None = None) -> tuple[FeatureSet, list[str]]:
+def _from_file(spec: str, key: str, source_crs: str | None = None, keep_extra: bool = False
+               ) -> tuple[FeatureSet, list[str]]:
     """A user's file as a layer of type `key`: columns mapped like an import, codes normalised.
 
     Values that do not fit are left empty and listed (the feature is still screened).
@@ -58,6 +59,11 @@ def _from_file(spec: str, key: str, source_crs: str | None = None) -> tuple[Feat
     columns, notes = convert_columns(lt, raw, lambda i: f"{path} row {i + 1}")
     if not mapping:
         notes.append(f"{path}: no column matched a field of {key}; rules that need attributes see them as empty")
+    if keep_extra:  # the file's other columns, under their own names (a reason field, a grouping field)
+        used = set(mapping.values())
+        for name, values in data.columns.items():
+            if name not in used and name not in columns:
+                columns[name] = list(values)
     fids = np.arange(1, len(data) + 1)
     return FeatureSet(key, data.geometries, columns, fids, crs, spec), notes
 
@@ -70,6 +76,11 @@ def load_projects(workspace: str | None, projects: str | None, source_crs: str |
     if not workspace:
         raise EmptyInput("(no projects: give --projects or --workspace)")
     return _from_workspace(workspace, "project"), []
+
+
+def load_version(spec: str, source_crs: str | None = None) -> tuple[FeatureSet, list[str]]:
+    """A red-line version from FILE[:LAYER]: schema fields mapped, other columns kept as they are."""
+    return _from_file(spec, "redline", source_crs, keep_extra=True)
 
 
 def parse_protected(spec: str) -> tuple[str, str]:
@@ -123,7 +134,8 @@ PROJECT_FIELDS = (
 )
 
 
-def _write(path, key, geoms, rows, fields, crs, append):
+def write_layer(path, key, geoms, rows, fields, crs, append):
+    """Rows (dicts) with geometries into a GeoPackage layer; numeric None stays NULL."""
     arrays, masks = [], []
     for name, dtype in fields:
         values = [r[name] for r in rows]
@@ -134,6 +146,10 @@ def _write(path, key, geoms, rows, fields, crs, append):
             missing = np.array([v is None for v in values])
             arrays.append(np.array([0 if v is None else v for v in values], dtype=dtype))
             masks.append(missing if missing.any() else None)
+    if geoms is None:  # an attribute table
+        pyogrio.raw.write(path, None, arrays, [n for n, _ in fields], field_mask=masks, layer=key, driver="GPKG",
+                          dataset_options=GPKG_OPTIONS, append=append)
+        return
     wkb = np.array([None if g is None else shapely.to_wkb(g, output_dimension=2) for g in geoms], dtype=object)
     pyogrio.raw.write(path, wkb, arrays, [n for n, _ in fields], field_mask=masks, layer=key, driver="GPKG",
                       geometry_type="Unknown", crs=crs, dataset_options=GPKG_OPTIONS, append=append)
@@ -165,7 +181,7 @@ def write_results(result: ScreeningResult, path: str, crs: str | None = None) ->
                 "verdict": c.verdict, "verdict_zh": _verdict_zh(c.verdict), "legal_basis": c.legal_basis,
                 "reason": c.reason_zh,
             })
-        _write(tmp, "conflicts", conflict_geoms, rows, CONFLICT_FIELDS, crs, append=False)
+        write_layer(tmp, "conflicts", conflict_geoms, rows, CONFLICT_FIELDS, crs, append=False)
         project_geoms = reproject(np.array([p.geometry for p in result.projects], dtype=object),
                                   result.planar_crs, crs)
         rows = [{
@@ -175,7 +191,7 @@ def write_results(result: ScreeningResult, path: str, crs: str | None = None) ->
             "overlap_len_m": p.overlap_m, "overlap_pct": p.overlap_pct, "nearest_m": p.nearest_m,
             "nearest_type": p.nearest_type, "reasons": "\n".join(p.reasons),
         } for p in result.projects]
-        _write(tmp, "flagged_projects", project_geoms, rows, PROJECT_FIELDS, crs, append=True)
+        write_layer(tmp, "flagged_projects", project_geoms, rows, PROJECT_FIELDS, crs, append=True)
         meta = run_metadata(result)
         pyogrio.raw.write(tmp, None, [np.array(list(meta), dtype=object), np.array(list(meta.values()), dtype=object)],
                           ["key", "value"], layer="screening_run", driver="GPKG", append=True)

@@ -36,6 +36,14 @@
       <translation>对照受保护区域审查建设项目，给出结论并生成报告</translation>
     </message>
     <message>
+      <source>Compare red-line versions…</source>
+      <translation>比对红线版本…</translation>
+    </message>
+    <message>
+      <source>Compare two red-line versions: what moved, the balance, and changes that break the rules</source>
+      <translation>比对两个版本的生态保护红线：变化位置、面积平衡及违反规则的调整</translation>
+    </message>
+    <message>
       <source>Build sample district…</source>
       <translation>生成示例区县…</translation>
     </message>
@@ -288,6 +296,122 @@
       <translation>绿盾 Green Shield</translation>
     </message>
     <message>
+      <source>Red line</source>
+      <translation>生态保护红线</translation>
+    </message>
+    <message>
+      <source>Compare red-line versions</source>
+      <translation>生态保护红线版本比对</translation>
+    </message>
+    <message>
+      <source>Compares two versions of the ecological protection red line: added, removed and kept areas (m², ha, mu), alignment noise set apart, features matched by identifier (modified, split, merged), the balance per division and per function type, removals inside core zones or level-1 water zones or without a reason, additions over projects or listed plots, projects whose screening verdict changes, and the land cover of the changes.</source>
+      <translation>比对两个版本的生态保护红线：调入、调出和保留的面积（平方米、公顷、亩），单独列出边界套合误差；按标识码匹配图斑（属性变更、拆分、合并）；按行政区和生态功能类型统计面积平衡；标记位于核心保护区或饮用水水源一级保护区内、或未记录原因的调出，以及与建设项目或名录内污染地块重叠的调入；列出审查结论发生变化的建设项目及变化区域的土地覆盖构成。</translation>
+    </message>
+    <message>
+      <source>The red line before the adjustment.</source>
+      <translation>调整前的生态保护红线。</translation>
+    </message>
+    <message>
+      <source>The red line after the adjustment; a reason field (保留/退出/扣除) is used when present.</source>
+      <translation>调整后的生态保护红线；如有调整原因字段（保留/退出/扣除）将一并使用。</translation>
+    </message>
+    <message>
+      <source>For the rule checks (core zones, level-1 water zones, projects, listed plots) and the projects whose verdict changes.</source>
+      <translation>用于规则检查（核心保护区、一级保护区、建设项目、名录内地块）及审查结论变化的项目。</translation>
+    </message>
+    <message>
+      <source>The administrative division field for the balance table.</source>
+      <translation>面积平衡表所依据的行政区字段。</translation>
+    </message>
+    <message>
+      <source>Features are matched by this field; without it, by geometry.</source>
+      <translation>按此字段匹配图斑；缺少该字段时按几何匹配。</translation>
+    </message>
+    <message>
+      <source>Slivers thinner than this are alignment noise, not change.</source>
+      <translation>窄于此宽度的细碎图斑视为套合误差，不计为变化。</translation>
+    </message>
+    <message>
+      <source>Change pieces smaller than this are noise.</source>
+      <translation>小于此面积的变化图斑视为噪声。</translation>
+    </message>
+    <message>
+      <source>A classified raster for the land-cover composition of added and removed areas.</source>
+      <translation>用于统计调入、调出区域土地覆盖构成的分类栅格。</translation>
+    </message>
+    <message>
+      <source>GeoPackage with the layers changes, balance, matches and verdict_changes.</source>
+      <translation>包含 changes（变化图斑）、balance（面积平衡）、matches（图斑匹配）和 verdict_changes（结论变化）的 GeoPackage。</translation>
+    </message>
+    <message>
+      <source>Printable report with before, after and change maps; a PDF is written next to it.</source>
+      <translation>可打印的比对报告，含调整前、调整后及变化地图；同时在旁边生成 PDF。</translation>
+    </message>
+    <message>
+      <source>Old version</source>
+      <translation>原版本</translation>
+    </message>
+    <message>
+      <source>New version</source>
+      <translation>新版本</translation>
+    </message>
+    <message>
+      <source>Balance by field</source>
+      <translation>面积平衡分组字段</translation>
+    </message>
+    <message>
+      <source>Identifier field</source>
+      <translation>标识码字段</translation>
+    </message>
+    <message>
+      <source>Noise tolerance (m)</source>
+      <translation>套合误差容差（米）</translation>
+    </message>
+    <message>
+      <source>Minimum change area (m²)</source>
+      <translation>最小变化面积（平方米）</translation>
+    </message>
+    <message>
+      <source>Land-cover raster</source>
+      <translation>土地覆盖栅格</translation>
+    </message>
+    <message>
+      <source>Comparison results</source>
+      <translation>比对结果</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>审查报告</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+      <source>Added (m²)</source>
+      <translation>调入面积（平方米）</translation>
+    </message>
+    <message>
+      <source>Removed (m²)</source>
+      <translation>调出面积（平方米）</translation>
+    </message>
+    <message>
+      <source>Net change (m²)</source>
+      <translation>净变化（平方米）</translation>
+    </message>
+    <message>
+      <source>Flagged changes</source>
+      <translation>需关注的变化</translation>
+    </message>
+    <message>
+      <source>Layer {name} is not stored in a file; save it (e.g. as GeoPackage) first.</source>
+      <translation>图层 {name} 未保存为文件，请先保存（例如保存为 GeoPackage）。</translation>
+    </message>
+    <message>
+      <source>The red line shrinks overall by {ha:.2f} ha.</source>
+      <translation>生态保护红线总面积减少 {ha:.2f} 公顷。</translation>
+    </message>
+    <message>
       <source>Build sample district</source>
       <translation>生成示例区县</translation>
     </message>
@@ -362,14 +486,6 @@
     <message>
       <source>Screening results</source>
       <translation>审查结果</translation>
-    </message>
-    <message>
-      <source>Report</source>
-      <translation>审查报告</translation>
-    </message>
-    <message>
-      <source>HTML files (*.html)</source>
-      <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
       <source>Screened projects</source>

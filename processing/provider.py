@@ -7,10 +7,12 @@ from ..i18n import tr
 from .base import icon
 from .create_workspace import CreateWorkspaceAlgorithm
 from .import_layer import ImportLayerAlgorithm
+from .redline_diff import RedlineDiffAlgorithm
 from .sample_district import SampleDistrictAlgorithm
 from .screen_projects import ScreenProjectsAlgorithm
 
-ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm, ScreenProjectsAlgorithm)
+ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm, ScreenProjectsAlgorithm,
+              RedlineDiffAlgorithm)
 
 
 class GreenShieldProvider(QgsProcessingProvider):

@@ -16,7 +16,8 @@ def test_chinese_translation_applies_to_menu_and_algorithms(iface, qgis_app):
         plugin = classFactory(iface)
         plugin.initGui()
         texts = [a.text() for a in plugin.menu.actions() if not a.isSeparator()]
-        assert texts == ["新建工作空间…", "打开工作空间…", "导入到工作空间…", "审查建设项目…", "生成示例区县…"]
+        assert texts == ["新建工作空间…", "打开工作空间…", "导入到工作空间…", "审查建设项目…", "比对红线版本…",
+                         "生成示例区县…"]
         algorithm = registry.algorithmById("greenshield:importlayer")
         assert algorithm.displayName() == "导入到工作空间"
         assert algorithm.parameterDefinition("TARGET").description() == "目标图层"

@@ -5,7 +5,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
 EXPECTED_ALGORITHMS = {"greenshield:createworkspace", "greenshield:importlayer", "greenshield:sampledistrict",
-                       "greenshield:screenprojects"}
+                       "greenshield:screenprojects", "greenshield:redlinediff"}
 
 
 def _flush_deletes():
@@ -31,9 +31,9 @@ def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
         assert len(ours) == 1 and ours[0].title() == "绿盾 Green Shield"
         assert [a.objectName() for a in ours[0].actions() if not a.isSeparator()] == [
             "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_import", "GreenShield_screen",
-            "GreenShield_sample_district"]
+            "GreenShield_redline_diff", "GreenShield_sample_district"]
         toolbars = window.findChildren(QToolBar, "GreenShieldToolbar")
-        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 4
+        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 5
         provider = registry.providerById("greenshield")
         assert provider is not None
         assert {a.id() for a in provider.algorithms()} == EXPECTED_ALGORITHMS
