@@ -80,10 +80,12 @@ deploy: package
 	@echo "installed into $(QGIS_PROFILE)/python/plugins/green_shield — enable it in QGIS: Plugins ▸ Manage and Install Plugins"
 
 # Speed as ratios against QGIS native:calculatevectoroverlaps and geopandas, same data, one run
-# (tables in build/bench/results.md). geopandas is for the benchmark only; < 1.1 keeps the system pyproj.
+# (build/bench/results.md), and the red-line diff likewise (build/bench/redline_results.md).
+# geopandas is for the benchmark only; < 1.1 keeps the system pyproj.
 bench: deps
 	$(PY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt "geopandas>=1.0,<1.1"
 	$(PY) -m green_shield.bench.run
+	$(PY) -m green_shield.bench.redline
 
 # QGIS with this checkout as a plugin and the venv's packages, for development.
 qgis: deps

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from .errors import EmptyInput, GreenShieldError
-from .screening import FeatureSet, _repair, planar_crs_for, reproject
+from .screening import FeatureSet, _parallel, _repair, planar_crs_for, reproject
 
 REASON_FIELDS = ("reason", "调整原因", "调整类型", "tzyy", "TZYY", "change_reason")
 DESCRIPTIVE_FIELDS = ("name", "eco_function", "xzqdm", "xzqmc")
@@ -136,7 +136,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _prepare_version(fs: FeatureSet, which: str, planar: str, warnings: list[str]) -> np.ndarray:
+def _prepare_version(fs: FeatureSet, which: str, planar: str, warnings: list[str], threads: int = 2
+                     ) -> tuple[np.ndarray, float]:
+    """Planar, repaired geometries and the dissolved area of the version."""
     geoms = reproject(np.asarray(fs.geometries, dtype=object), fs.crs, planar)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     if not present.any():
@@ -146,21 +148,50 @@ def _prepare_version(fs: FeatureSet, which: str, planar: str, warnings: list[str
         from .errors import WrongGeometryType
 
         raise WrongGeometryType(fs.source, "non-polygon", "polygon", "redline")
-    geoms, repaired = _repair(geoms, 2)
+    geoms, repaired = _repair(geoms, 2, threads)
     if repaired.any():
         warnings.append(f"{which}: {int(repaired.sum())} invalid polygons repaired (make-valid)")
     if fs.crs != planar:
         warnings.append(f"{which}: reprojected from {fs.crs} to {planar}")
-    # overlaps inside one version would count twice: report them (the balance uses the union)
-    ok = np.flatnonzero(present)
+    # overlaps inside one version would count twice: report them; the total is of the dissolved version,
+    # computed cluster by cluster (a union of the whole version would cost more than the comparison)
+    ok = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
     tree = shapely.STRtree(geoms[ok])
-    a, b = tree.query(geoms[ok], predicate="overlaps")
-    pairs = {(min(i, j), max(i, j)) for i, j in zip(a, b) if i != j}
+    a, b = tree.query(geoms[ok])
+    keep = a < b
+    a, b = a[keep], b[keep]
+    meet = _parallel(shapely.intersects, (geoms[ok[a]], geoms[ok[b]]), threads, key=a).astype(bool)
+    a, b = a[meet], b[meet]
+    shared = _parallel(lambda x, y: shapely.area(shapely.intersection(x, y)), (geoms[ok[a]], geoms[ok[b]]),
+                       threads).astype(float)
+    pairs = [(int(i), int(j)) for i, j, s in zip(a, b, shared) if s > 0]
+    total = float(shapely.area(geoms[ok]).sum())
     if pairs:
-        area = sum(shapely.area(shapely.intersection(geoms[ok[i]], geoms[ok[j]])) for i, j in pairs)
-        warnings.append(f"{which}: {len(pairs)} pairs of patches overlap ({area:,.1f} m²); "
+        warnings.append(f"{which}: {len(pairs)} pairs of patches overlap ({shared.sum():,.1f} m²); "
                         "areas are of the dissolved version")
-    return geoms
+        for cluster in _clusters(pairs):
+            members = geoms[ok[list(cluster)]]
+            total -= float(shapely.area(members).sum()) - float(shapely.area(shapely.union_all(members)))
+    return geoms, total
+
+
+def _clusters(pairs: list[tuple[int, int]]) -> list[set[int]]:
+    """Connected groups of overlapping patches."""
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        parent[find(i)] = find(j)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for i in parent:
+        groups[find(i)].add(i)
+    return list(groups.values())
 
 
 def _split_noise(piece, tolerance: float, min_area: float) -> tuple[shapely.Geometry, shapely.Geometry]:
@@ -200,8 +231,8 @@ def diff_redlines(
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     warnings: list[str] = []
     planar = planar_crs or planar_crs_for(np.asarray(old.geometries, dtype=object), old.crs)
-    og = _prepare_version(old, "old", planar, warnings)
-    ng = _prepare_version(new, "new", planar, warnings)
+    og, old_total = _prepare_version(old, "old", planar, warnings)
+    ng, new_total = _prepare_version(new, "new", planar, warnings)
     if progress:
         progress(0.1)
     o_ok, n_ok = np.flatnonzero(~shapely.is_missing(og)), np.flatnonzero(~shapely.is_missing(ng))
@@ -277,9 +308,7 @@ def diff_redlines(
 
     matches = _matches(old, new, og, ng, o_ok, n_ok, same_new, match_field if has_match else None, min_area_m2,
                        attr)
-    old_union = shapely.union_all(og[o_ok])
-    new_union = shapely.union_all(ng[n_ok])
-    balance = _balance(old, new, og, ng, o_ok, n_ok, pieces, by_field, attr, old_union.area, new_union.area)
+    balance = _balance(old, new, og, ng, o_ok, n_ok, pieces, by_field, attr, old_total, new_total)
     if progress:
         progress(0.9)
     return RedlineDiff(pieces=pieces, matches=matches, balance=balance, planar_crs=planar, tolerance_m=tolerance_m,
