@@ -404,6 +404,10 @@
       <translation>需关注的变化</translation>
     </message>
     <message>
+      <source>Red-line changes</source>
+      <translation>红线变化图斑</translation>
+    </message>
+    <message>
       <source>Layer {name} is not stored in a file; save it (e.g. as GeoPackage) first.</source>
       <translation>图层 {name} 未保存为文件，请先保存（例如保存为 GeoPackage）。</translation>
     </message>

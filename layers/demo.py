@@ -176,6 +176,7 @@ def write_demo(workspace: str, out_dir: str) -> dict[str, str]:
     if exporter.exportToPdf(paths["pdf"], QgsLayoutExporter.PdfExportSettings()) != QgsLayoutExporter.Success:
         raise RuntimeError(f"could not write {paths['pdf']}")
     paths.update(_screen(workspace, out_dir, project))
+    paths.update(_redline_review(workspace, out_dir))
     if not project.write(paths["project"]):
         raise RuntimeError(f"could not write {paths['project']}")
     return paths
@@ -216,6 +217,35 @@ def _screen(workspace: str, out_dir: str, project) -> dict[str, str]:
     return paths
 
 
+def _redline_review(workspace: str, out_dir: str) -> dict[str, str]:
+    """The sample's 2021 red-line version compared with 2020, with land cover; report with QGIS maps."""
+    from ..core.cli import run_redline_diff
+    from ..core.redline_diff import write_diff
+    from ..core.redline_report import write_redline_report
+    from ..core.sample_landcover import build_sample_landcover
+    from ..core.sample_redline_v2 import build_redline_v2
+    from .redline_maps import render_redline_maps
+    from .report_maps import write_pdf_report
+
+    versions = os.path.join(out_dir, "redline_2020_2021.gpkg")
+    landcover = os.path.join(out_dir, "landcover.tif")
+    build_redline_v2(workspace, versions, overwrite=True)
+    build_sample_landcover(landcover, workspace)
+    diff = run_redline_diff(f"{versions}:redline_2020", f"{versions}:redline", workspace=workspace,
+                            landcover=landcover)
+    paths = {"redline_diff": os.path.join(out_dir, "redline_diff.gpkg"),
+             "redline_report": os.path.join(out_dir, "redline_report.html"),
+             "redline_report_pdf": os.path.join(out_dir, "redline_report.pdf")}
+    write_diff(diff, paths["redline_diff"])
+    images = render_redline_maps(diff, os.path.join(out_dir, "redline_maps"), workspace=workspace)
+    write_redline_report(diff, paths["redline_report"], map_images=images)
+    write_pdf_report(paths["redline_report"], paths["redline_report_pdf"])
+    total = diff.total
+    paths["redline_summary"] = (f"added {total.added_m2 / 1e4:,.1f} ha, removed {total.removed_m2 / 1e4:,.1f} ha, "
+                                f"{len(diff.flagged())} flagged")
+    return paths
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -234,6 +264,8 @@ def main(argv: list[str]) -> int:
     print(f"screening:    {os.path.abspath(paths['screening'])}   ({paths['counts']})")
     print(f"report:       {os.path.abspath(paths['report'])}")
     print(f"report (PDF): {os.path.abspath(paths['report_pdf'])}")
+    print(f"red line:     {os.path.abspath(paths['redline_diff'])}   ({paths['redline_summary']})")
+    print(f"red-line report: {os.path.abspath(paths['redline_report'])} (+ .pdf)")
     app.exitQgis()
     return 0
 

@@ -47,6 +47,12 @@ def _change_renderer() -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("change", categories)
 
 
+def style_changes(layer) -> None:
+    """The `changes` layer of a comparison, by class: 调入 green, 调出 red, 边界噪声 grey, 保留 pink."""
+    layer.setRenderer(_change_renderer())
+    layer.triggerRepaint()
+
+
 def _extent(diff: RedlineDiff, size_px: tuple[int, int]) -> QgsRectangle:
     import shapely
 

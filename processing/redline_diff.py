@@ -6,7 +6,9 @@ import os
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
@@ -29,6 +31,16 @@ def layer_spec(layer) -> str:
     parts = layer.source().split("|")
     options = dict(p.split("=", 1) for p in parts[1:] if "=" in p)
     return f"{parts[0]}:{options['layername']}" if "layername" in options else parts[0]
+
+
+class _ChangeStyler(QgsProcessingLayerPostProcessorInterface):
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        from ..layers.redline_maps import style_changes
+
+        style_changes(layer)
+
+
+_stylers: dict[str, _ChangeStyler] = {}
 
 
 class RedlineDiffAlgorithm(GreenShieldAlgorithm):
@@ -117,5 +129,11 @@ class RedlineDiffAlgorithm(GreenShieldAlgorithm):
             feedback.reportError(tr("The red line shrinks overall by {ha:.2f} ha.").format(ha=-total.net_m2 / 1e4))
         for note in diff.warnings:
             feedback.pushWarning(note)
+        if context.project() is not None:
+            uri = f"{output}|layername=changes"
+            _stylers[uri] = _ChangeStyler()
+            details = QgsProcessingContext.LayerDetails(tr("Red-line changes"), context.project(), "changes")
+            details.setPostProcessor(_stylers[uri])
+            context.addLayerToLoadOnCompletion(uri, details)
         return {"OUTPUT": output, "REPORT": report, "ADDED_M2": total.added_m2, "REMOVED_M2": total.removed_m2,
                 "NET_M2": total.net_m2, "FLAGGED": len(diff.flagged())}

@@ -24,6 +24,8 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     assert Path(paths["report_pdf"]).read_bytes()[:5] == b"%PDF-"
     assert "建设项目生态保护空间审查报告" in Path(paths["report"]).read_text(encoding="utf-8")
     assert paths["counts"].startswith("PROHIBITED ")
+    assert Path(paths["redline_report_pdf"]).read_bytes()[:5] == b"%PDF-"
+    assert "flagged" in paths["redline_summary"]
 
     project = QgsProject.instance()
     project.clear()

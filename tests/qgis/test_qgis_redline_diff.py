@@ -24,7 +24,8 @@ def test_redline_diff_algorithm(provider, project, tmp_path):
                         "reason": ["", "边界修正", "退出", "新增"]}, crs=GK, driver="GPKG")
     out = str(tmp_path / "diff.gpkg")
     report = str(tmp_path / "report.html")
-    result = processing.run("greenshield:redlinediff", {"OLD": old, "NEW": new, "OUTPUT": out, "REPORT": report})
+    result = processing.runAndLoadResults("greenshield:redlinediff", {"OLD": old, "NEW": new, "OUTPUT": out,
+                                                                      "REPORT": report})
     assert result["ADDED_M2"] == pytest.approx(1_500_000)
     assert result["REMOVED_M2"] == pytest.approx(1_200_000)
     assert result["NET_M2"] == pytest.approx(300_000)
@@ -33,6 +34,8 @@ def test_redline_diff_algorithm(provider, project, tmp_path):
     classes = sorted(f["change"] for f in changes.getFeatures())
     assert classes == ["added", "kept", "kept", "removed", "removed"]
     assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    loaded = [layer for layer in project.mapLayers().values() if layer.name() == "Red-line changes"]
+    assert loaded and loaded[0].renderer().classAttribute() == "change"
     assert "生态保护红线评估调整比对报告" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
