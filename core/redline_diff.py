@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from .errors import EmptyInput, GreenShieldError
-from .screening import FeatureSet, _parallel, _repair, planar_crs_for, reproject
+from .screening import M2_PER_HA, M2_PER_MU, FeatureSet, _parallel, _repair, planar_crs_for, reproject
 
 REASON_FIELDS = ("reason", "调整原因", "调整类型", "tzyy", "TZYY", "change_reason")
 DESCRIPTIVE_FIELDS = ("name", "eco_function", "xzqdm", "xzqmc")
@@ -490,8 +490,9 @@ def write_diff(diff: RedlineDiff, path: str, crs: str = "EPSG:4490") -> str:
     try:
         geoms = reproject(np.array([p.geometry for p in diff.pieces], dtype=object), diff.planar_crs, crs)
         rows = [{
-            "change": p.change, "change_zh": CHANGE_ZH[p.change], "area_m2": p.area_m2, "area_ha": p.area_m2 / 1e4,
-            "area_mu": p.area_m2 / (1e4 / 15), "bsm_old": p.bsm_old, "bsm_new": p.bsm_new, "division": p.division,
+            "change": p.change, "change_zh": CHANGE_ZH[p.change], "area_m2": p.area_m2,
+            "area_ha": p.area_m2 / M2_PER_HA, "area_mu": p.area_m2 / M2_PER_MU, "bsm_old": p.bsm_old,
+            "bsm_new": p.bsm_new, "division": p.division,
             "eco_function": p.eco_function, "reason": p.reason, "noise_of": p.noise_of, "flags": ",".join(p.flags),
             "flag_notes": "；".join(FLAG_ZH[f] for f in p.flags), "severity": severity(p),
         } for p in diff.pieces]

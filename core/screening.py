@@ -614,8 +614,3 @@ def _match(rulebook, cache, relevant, key, zattrs, pattrs, relation):
     if cache_key not in cache:
         cache[cache_key] = rulebook.match(key, zattrs, pattrs, relation)
     return cache[cache_key]
-
-
-def area_units(m2: float) -> str:
-    """'12 345.6 m² (1.23 ha, 18.52 亩)'."""
-    return f"{m2:,.1f} m² ({m2 / M2_PER_HA:,.4f} ha, {m2 / M2_PER_MU:,.2f} 亩)"

@@ -12,7 +12,7 @@ import shapely
 from .errors import EmptyInput, MissingCRS, WrongGeometryType
 from .importer import BadValue, convert_value, plan_field_map
 from .schema import LAYER_TYPES
-from .screening import PROTECTED_TYPES, FeatureSet, ScreeningResult, UnknownZoneType, reproject
+from .screening import M2_PER_HA, M2_PER_MU, PROTECTED_TYPES, FeatureSet, ScreeningResult, UnknownZoneType, reproject
 from .sources import read_source, split_source
 from .workspace import GPKG_OPTIONS, open_workspace, read_layer, read_meta
 
@@ -175,7 +175,8 @@ def write_results(result: ScreeningResult, path: str, crs: str | None = None) ->
                 "project_fid": c.project_fid, "project_code": c.project_code, "zone_type": c.zone_type,
                 "zone_type_zh": LAYER_TYPES[c.zone_type].title_zh, "zone_fid": c.zone_fid,
                 "zone_name": c.zone_name, "zone_level": c.zone_level, "relation": c.relation,
-                "overlap_m2": c.overlap_m2, "overlap_ha": c.overlap_m2 / 1e4, "overlap_mu": c.overlap_m2 / (1e4 / 15),
+                "overlap_m2": c.overlap_m2, "overlap_ha": c.overlap_m2 / M2_PER_HA,
+                "overlap_mu": c.overlap_m2 / M2_PER_MU,
                 "overlap_len_m": c.overlap_m, "overlap_pct": c.overlap_pct, "distance_m": c.distance_m,
                 "rule_id": c.rule_ids[0] if c.rule_ids else "", "rule_ids": ",".join(c.rule_ids),
                 "verdict": c.verdict, "verdict_zh": _verdict_zh(c.verdict), "legal_basis": c.legal_basis,
@@ -187,7 +188,8 @@ def write_results(result: ScreeningResult, path: str, crs: str | None = None) ->
         rows = [{
             "project_fid": p.fid, "project_code": p.code, "name": p.name, "category": p.category,
             "verdict": p.verdict, "verdict_zh": p.verdict_zh, "n_conflicts": p.n_conflicts,
-            "overlap_m2": p.overlap_m2, "overlap_ha": p.overlap_m2 / 1e4, "overlap_mu": p.overlap_m2 / (1e4 / 15),
+            "overlap_m2": p.overlap_m2, "overlap_ha": p.overlap_m2 / M2_PER_HA,
+            "overlap_mu": p.overlap_m2 / M2_PER_MU,
             "overlap_len_m": p.overlap_m, "overlap_pct": p.overlap_pct, "nearest_m": p.nearest_m,
             "nearest_type": p.nearest_type, "reasons": "\n".join(p.reasons),
         } for p in result.projects]
