@@ -97,6 +97,21 @@ def region(n_zones: int) -> tuple[float, float, float, int]:
     return CENTRE[0] - side / 2, CENTRE[1] - side / 2, side, g
 
 
+def patch_shape(rng: np.random.Generator, cx: float, cy: float, n: int):
+    """(theta, radius, holes) of one protected patch of about n vertices centred at (cx, cy)."""
+    r0 = rng.uniform(*RADIUS)
+    theta, radius = _ring(rng, n, r0, harmonics=11, noise=0.01)
+    radius = np.minimum(radius, MAX_RADIUS)
+    holes = []
+    if rng.random() < HOLE_SHARE:
+        inner = radius.min() * 0.9
+        hr = rng.uniform(0.1, 0.25) * inner
+        d, a = rng.uniform(0.0, 0.4) * inner, rng.uniform(0.0, 2 * math.pi)
+        ht, hrad = _ring(rng, int(rng.integers(40, 201)), hr, harmonics=3, noise=0.02)
+        holes.append(_xy(cx + d * math.cos(a), cy + d * math.sin(a), ht, np.minimum(hrad, 1.1 * hr))[::-1])
+    return theta, radius, holes
+
+
 @lru_cache(maxsize=2)
 def make_zones(n_zones: int) -> dict[str, tuple[list, list[dict]]]:
     """{type: (polygons, records)} — deterministic for n_zones."""
@@ -111,16 +126,7 @@ def make_zones(n_zones: int) -> dict[str, tuple[list, list[dict]]]:
         cx = xmin + (col + 0.5) * CELL + rng.uniform(-JITTER, JITTER)
         cy = ymin + (row + 0.5) * CELL + rng.uniform(-JITTER, JITTER)
         n = int(rng.integers(VERTICES[0], VERTICES[1] + 1))
-        r0 = rng.uniform(*RADIUS)
-        theta, radius = _ring(rng, n, r0, harmonics=11, noise=0.01)
-        radius = np.minimum(radius, MAX_RADIUS)
-        holes = []
-        if rng.random() < HOLE_SHARE:
-            inner = radius.min() * 0.9
-            hr = rng.uniform(0.1, 0.25) * inner
-            d, a = rng.uniform(0.0, 0.4) * inner, rng.uniform(0.0, 2 * math.pi)
-            ht, hrad = _ring(rng, int(rng.integers(40, 201)), hr, harmonics=3, noise=0.02)
-            holes.append(_xy(cx + d * math.cos(a), cy + d * math.sin(a), ht, np.minimum(hrad, 1.1 * hr))[::-1])
+        theta, radius, holes = patch_shape(rng, cx, cy, n)
         out[key][0].append(shapely.Polygon(_xy(cx, cy, theta, radius), holes))
         counters[key] += 1
         out[key][1].append(_zone_record(rng, key, counters[key], row, col))

@@ -26,8 +26,6 @@ import json
 import math
 import os
 import platform
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,13 +40,13 @@ from green_shield.bench.generate import (
     CRS,
     JITTER,
     MAX_RADIUS,
-    RADIUS,
     REPO,
     SEED,
     _codes,
-    _ring,
     _xy,
+    patch_shape,
 )
+from green_shield.bench.run import run_process
 
 GEN_VERSION = 1
 SIZES = (5_000, 20_000)
@@ -71,19 +69,8 @@ def dataset_path(n: int) -> Path:
 
 
 def _patch(rng: np.random.Generator, cx: float, cy: float):
-    """(theta, radius, holes) of one patch centred near (cx, cy)."""
-    n = int(np.exp(rng.uniform(*np.log(VERTICES))))
-    r0 = rng.uniform(*RADIUS)
-    theta, radius = _ring(rng, n, r0, harmonics=11, noise=0.01)
-    radius = np.minimum(radius, MAX_RADIUS)
-    holes = []
-    if rng.random() < HOLE_SHARE:
-        inner = radius.min() * 0.9
-        hr = rng.uniform(0.1, 0.25) * inner
-        d, a = rng.uniform(0.0, 0.4) * inner, rng.uniform(0.0, 2 * math.pi)
-        ht, hrad = _ring(rng, int(rng.integers(40, 201)), hr, harmonics=3, noise=0.02)
-        holes.append(_xy(cx + d * math.cos(a), cy + d * math.sin(a), ht, np.minimum(hrad, 1.1 * hr))[::-1])
-    return theta, radius, holes
+    """(theta, radius, holes) of one patch centred near (cx, cy), log-uniform vertex count."""
+    return patch_shape(rng, cx, cy, int(np.exp(rng.uniform(*np.log(VERTICES)))))
 
 
 def _reshape(rng: np.random.Generator, theta: np.ndarray, radius: np.ndarray) -> np.ndarray:
@@ -191,28 +178,8 @@ def _truth(og: np.ndarray, ng: np.ndarray) -> dict:
 
 
 def run_contender(name: str, n: int, timeout: float) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    runtime = env.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
-    os.makedirs(runtime, mode=0o700, exist_ok=True)
     cmd = [sys.executable, "-m", "green_shield.bench.redline_contenders", name, str(dataset_path(n))]
-    row = {"contender": name, "label": LABELS[name], "patches": n}
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=BENCH_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return {**row, "status": "timeout", "process_seconds": time.perf_counter() - started}
-    row["process_seconds"] = time.perf_counter() - started
-    if proc.returncode != 0:
-        how = f"signal {signal.Signals(-proc.returncode).name}" if proc.returncode < 0 else f"exit {proc.returncode}"
-        last = [line for line in stderr.strip().splitlines() if line.strip()][-1:]
-        return {**row, "status": "crashed", "error": how + (f": {last[0][:200]}" if last else "")}
-    row.update(json.loads(stdout.strip().splitlines()[-1]))
-    row["status"] = "ok"
-    return row
+    return run_process(cmd, {"contender": name, "label": LABELS[name], "patches": n}, timeout)
 
 
 def _rel(a: float, b: float) -> float:

@@ -62,14 +62,24 @@ def run_contender(name: str, n_projects: int, n_zones: int, timeout: float) -> d
     answers.mkdir(parents=True, exist_ok=True)
     out = answers / f"{name}_{n_projects}x{n_zones}.npz"
     out.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "green_shield.bench.contenders", name, str(dataset_path(n_projects, n_zones)),
+           str(out)]
+    row = run_process(cmd, {"contender": name, "label": LABELS[name], "projects": n_projects, "zones": n_zones},
+                      timeout)
+    if row["status"] == "ok":
+        row["answer"] = str(out)
+    return row
+
+
+def run_process(cmd: list[str], row: dict, timeout: float) -> dict:
+    """Run a contender process from build/bench; `row` plus status, process wall time and its JSON line.
+
+    cwd build/bench: no folder named processing there to shadow QGIS's processing package.
+    """
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     runtime = env.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
     os.makedirs(runtime, mode=0o700, exist_ok=True)
-    cmd = [sys.executable, "-m", "green_shield.bench.contenders", name, str(dataset_path(n_projects, n_zones)),
-           str(out)]
-    row = {"contender": name, "label": LABELS[name], "projects": n_projects, "zones": n_zones}
     started = time.perf_counter()
-    # cwd build/bench: no folder named processing there to shadow QGIS's processing package
     proc = subprocess.Popen(cmd, cwd=BENCH_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
@@ -78,7 +88,7 @@ def run_contender(name: str, n_projects: int, n_zones: int, timeout: float) -> d
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         return {**row, "status": "timeout", "process_seconds": time.perf_counter() - started}
-    row["process_seconds"] = time.perf_counter() - started
+    row = {**row, "process_seconds": time.perf_counter() - started}
     if proc.returncode != 0:
         how = (f"signal {signal.Signals(-proc.returncode).name}" if proc.returncode < 0
                else f"exit {proc.returncode}")
@@ -86,7 +96,6 @@ def run_contender(name: str, n_projects: int, n_zones: int, timeout: float) -> d
         return {**row, "status": "crashed", "error": how + (f": {last[0][:200]}" if last else "")}
     row.update(json.loads(stdout.strip().splitlines()[-1]))
     row["status"] = "ok"
-    row["answer"] = str(out)
     return row
 
 

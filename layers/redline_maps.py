@@ -15,7 +15,6 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsFillSymbol,
-    QgsMapRendererCustomPainterJob,
     QgsMapSettings,
     QgsProject,
     QgsRectangle,
@@ -23,10 +22,10 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor, QImage, QPainter
+from qgis.PyQt.QtGui import QColor
 
 from ..core.redline_diff import CHANGE_ZH, RedlineDiff
-from .report_maps import _add, _decorate, _memory_layer, _multi
+from .report_maps import _add, _memory_layer, _multi, paint_map
 from .workspace import layer_uri, style_layer
 
 BACKGROUND = ("district", "water_body", "river")  # bottom first
@@ -116,20 +115,7 @@ def render_redline_maps(diff: RedlineDiff, out_dir: str, workspace: str | None =
         settings.setTransformContext(QgsProject.instance().transformContext())
         settings.setLayers([layers[name]] + background)
         settings.setExtent(extent)
-        visible = settings.visibleExtent()
-        image = QImage(QSize(*size_px), QImage.Format_ARGB32_Premultiplied)
-        image.fill(QColor("#fbfbf8"))
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.Antialiasing, True)
-        painter.setRenderHint(QPainter.TextAntialiasing, True)
-        job = QgsMapRendererCustomPainterJob(settings, painter)
-        job.renderSynchronously()
-        _decorate(painter, size_px[0], size_px[1], visible, crs_text)
-        painter.end()
-        path = os.path.join(out_dir, f"redline_{name}.png")
-        if not image.convertToFormat(QImage.Format_RGB32).save(path, "PNG"):
-            raise OSError(f"cannot write {path}")
-        out[name] = path
+        out[name] = paint_map(settings, size_px, crs_text, os.path.join(out_dir, f"redline_{name}.png"))
     return out
 
 

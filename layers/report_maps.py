@@ -237,6 +237,23 @@ def _decorate(painter: QPainter, width: int, height: int, extent: QgsRectangle, 
     painter.drawRect(QRectF(unit, unit, width - 2 * unit, height - 2 * unit))
 
 
+def paint_map(settings: QgsMapSettings, size_px: tuple[int, int], crs_text: str, path: str) -> str:
+    """Render the map settings into a PNG with the scale bar, north arrow and CRS note; returns path."""
+    visible = settings.visibleExtent()
+    image = QImage(QSize(*size_px), QImage.Format_ARGB32_Premultiplied)
+    image.fill(QColor("#fbfbf8"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing, True)
+    painter.setRenderHint(QPainter.TextAntialiasing, True)
+    job = QgsMapRendererCustomPainterJob(settings, painter)
+    job.renderSynchronously()
+    _decorate(painter, size_px[0], size_px[1], visible, crs_text)
+    painter.end()
+    if not image.convertToFormat(QImage.Format_RGB32).save(path, "PNG"):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
 def render_project_maps(result: ScreeningResult, protected: Sequence[FeatureSet] | None, out_dir: str,
                         size_px: tuple[int, int] = (900, 600), workspace: str | None = None,
                         indices: Sequence[int] | None = None, dpi: float = 110.0) -> dict[int, str]:
@@ -387,20 +404,7 @@ def render_project_maps(result: ScreeningResult, protected: Sequence[FeatureSet]
             reach = max([c.distance_m for c in by_project.get(i, []) if c.relation == "setback"], default=0.0)
             extent = _window(p.geometry, reach, size_px)
             settings.setExtent(extent)
-            extent = settings.visibleExtent()
-            image = QImage(QSize(*size_px), QImage.Format_ARGB32_Premultiplied)
-            image.fill(QColor("#fbfbf8"))
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.Antialiasing, True)
-            painter.setRenderHint(QPainter.TextAntialiasing, True)
-            job = QgsMapRendererCustomPainterJob(settings, painter)
-            job.renderSynchronously()
-            _decorate(painter, size_px[0], size_px[1], extent, crs_text)
-            painter.end()
-            path = os.path.join(out_dir, f"map_{i:04d}.png")
-            if not image.convertToFormat(QImage.Format_RGB32).save(path, "PNG"):
-                raise OSError(f"cannot write {path}")
-            out[i] = path
+            out[i] = paint_map(settings, size_px, crs_text, os.path.join(out_dir, f"map_{i:04d}.png"))
     finally:
         for layer in filtered:
             layer.setSubsetString("")
