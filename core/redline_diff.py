@@ -428,7 +428,7 @@ def check_rules(diff: RedlineDiff, protected: list[FeatureSet], projects: Featur
 def verdict_changes(diff: RedlineDiff, old: FeatureSet, new: FeatureSet, protected: list[FeatureSet],
                     projects: FeatureSet, rulebook) -> None:
     """Projects whose screening verdict differs between the OLD and NEW red line (others unchanged)."""
-    from .rules import VERDICT_ZH
+    from .rules import VERDICT_ZH, VERDICTS
     from .screening import ScreeningOptions, screen
 
     others = [fs for fs in protected if fs.key != "redline"]
@@ -437,8 +437,7 @@ def verdict_changes(diff: RedlineDiff, old: FeatureSet, new: FeatureSet, protect
     after = screen(projects, [*others, _as_redline(new)], rulebook, options)
     for a, b in zip(before.projects, after.projects):
         if a.verdict != b.verdict:
-            worse = ["PROHIBITED", "CONDITIONAL", "REVIEW", "CLEAR"].index(b.verdict) < \
-                ["PROHIBITED", "CONDITIONAL", "REVIEW", "CLEAR"].index(a.verdict)
+            worse = VERDICTS.index(b.verdict) < VERDICTS.index(a.verdict)
             note = "新增冲突" if worse else "冲突解除"
             diff.verdict_changes.append(VerdictChange(a.code, a.name, a.verdict, b.verdict,
                                                       f"{note}：{VERDICT_ZH[a.verdict]} → {VERDICT_ZH[b.verdict]}"))
