@@ -10,7 +10,7 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 DEMO_DIR ?= build/demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-pip qttools5-dev-tools fonts-noto-cjk \
-	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio
+	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio python3-scipy
 
 .PHONY: help deps test unit lint i18n demo package deploy qgis bench clean
 
@@ -86,6 +86,7 @@ bench: deps
 	$(PY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt "geopandas>=1.0,<1.1"
 	$(PY) -m green_shield.bench.run
 	$(PY) -m green_shield.bench.redline
+	$(PY) -m green_shield.bench.routes
 
 # QGIS with this checkout as a plugin and the venv's packages, for development.
 qgis: deps

@@ -52,6 +52,24 @@ class GreenShieldPlugin:
         self._add_action("redline_diff", tr("Compare red-line versions…"),
                          tr("Compare two red-line versions: what moved, the balance, and changes that break the rules"),
                          lambda: self._run_dialog("greenshield:redlinediff"))
+        self.planning_menu = self.menu.addMenu(icon("routes"), tr("Inspection planning"))
+        self.planning_menu.menuAction().setObjectName("GreenShield_inspection")
+        for name, algorithm, text, tip in (
+            ("cases", "buildcases", tr("Build inspection cases…"),
+             tr("Open cases from screening results and the outfall and plot registers")),
+            ("random_draw", "randomdraw", tr("Random draw (双随机)…"),
+             tr("Draw targets and inspectors at random, reproducibly, with a printable record")),
+            ("routes", "planroutes", tr("Plan inspection routes…"),
+             tr("Split cases into team-days and order each day's stops")),
+            ("field_export", "exportfieldpackage", tr("Export field package (QField)…"),
+             tr("A GeoPackage and QGIS project per team for offline field work")),
+            ("field_import", "importfieldresults", tr("Import field results…"),
+             tr("Merge a returned field package into the case ledger; conflicts are kept, never overwritten")),
+            ("inspection_sheets", "inspectionsheets", tr("Print inspection sheets…"),
+             tr("A PDF per team-day: a map and a checklist for every stop")),
+        ):
+            self._add_action(name, text, tip, lambda _=False, a=algorithm: self._run_dialog(f"greenshield:{a}"),
+                             toolbar=name in ("cases", "routes"), menu=self.planning_menu)
         self.menu.addSeparator()
         self._add_action("sample_district", tr("Build sample district…"),
                          tr("Build the fictional sample district for training"),
@@ -63,13 +81,14 @@ class GreenShieldPlugin:
         else:
             menu_bar.addMenu(self.menu)
 
-    def _add_action(self, icon_name: str, text: str, tip: str, slot, toolbar: bool = True) -> QAction:
+    def _add_action(self, icon_name: str, text: str, tip: str, slot, toolbar: bool = True,
+                    menu: QMenu | None = None) -> QAction:
         action = QAction(icon(icon_name), text, self.iface.mainWindow())
         action.setObjectName(f"GreenShield_{icon_name}")
         action.setStatusTip(tip)
         action.setToolTip(tip)
         action.triggered.connect(slot)
-        self.menu.addAction(action)
+        (menu or self.menu).addAction(action)
         if toolbar:
             self.toolbar.addAction(action)
         self.actions.append(action)

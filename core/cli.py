@@ -100,11 +100,15 @@ def cmd_import(args) -> int:
 
 def cmd_sample_district(args) -> int:
     from .sample_district import build_sample_district
+    from .sample_supervision import ROSTER_LAYER, write_roster_csv
 
     counts = build_sample_district(args.output, overwrite=args.overwrite)
+    roster_csv = os.path.splitext(args.output)[0] + "_roster.csv"
+    inspectors = write_roster_csv(roster_csv)
     print(f"sample district written to {args.output}")
     for key, count in counts.items():
         print(f"  {key:<20} {count:>6}")
+    print(f"  {ROSTER_LAYER:<20} {inspectors:>6}  (inspector roster; also {roster_csv})")
     return 0
 
 
@@ -305,6 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--landcover", help="classified land-cover raster for the composition of changes")
     p.add_argument("--workspace", "-w", help="workspace for the rule checks and project verdict changes")
     p.set_defaults(func=cmd_redline_diff)
+
+    from . import cases, draw, field_merge, routes
+
+    cases.add_cli(sub)  # cases build / cases status / cases list
+    draw.add_cli(sub)  # draw, draw --verify
+    routes.add_cli(sub)  # routes
+    field_merge.add_cli(sub)  # field-import
 
     p = sub.add_parser("schema", help="print the data model as Markdown / 数据模型")
     p.set_defaults(func=cmd_schema)

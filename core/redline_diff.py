@@ -19,6 +19,7 @@ import shapely
 
 from .errors import EmptyInput, GreenShieldError
 from .screening import M2_PER_HA, M2_PER_MU, FeatureSet, _parallel, _repair, planar_crs_for, reproject
+from .workspace import built_aside
 
 REASON_FIELDS = ("reason", "调整原因", "调整类型", "tzyy", "TZYY", "change_reason")
 DESCRIPTIVE_FIELDS = ("name", "eco_function", "xzqdm", "xzqmc")
@@ -468,17 +469,11 @@ def severity(piece: ChangePiece) -> str:
 
 def write_diff(diff: RedlineDiff, path: str, crs: str = "EPSG:4490") -> str:
     """DIFF.gpkg: changes (every piece), balance, matches, verdict_changes and diff_run."""
-    import os
 
     import pyogrio.raw
 
     from .screening_io import write_layer
 
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".writing-{os.path.basename(os.path.splitext(path)[0])}.gpkg")
-    if os.path.exists(tmp):
-        os.remove(tmp)
 
     def table(name: str, rows: list[dict], append: bool = True) -> None:
         names = list(rows[0]) if rows else ["empty"]
@@ -486,7 +481,7 @@ def write_diff(diff: RedlineDiff, path: str, crs: str = "EPSG:4490") -> str:
             [np.array([], dtype=object)]
         pyogrio.raw.write(tmp, None, arrays, names, layer=name, driver="GPKG", append=append)
 
-    try:
+    with built_aside(path) as tmp:
         geoms = reproject(np.array([p.geometry for p in diff.pieces], dtype=object), diff.planar_crs, crs)
         rows = [{
             "change": p.change, "change_zh": CHANGE_ZH[p.change], "area_m2": p.area_m2,
@@ -510,8 +505,4 @@ def write_diff(diff: RedlineDiff, path: str, crs: str = "EPSG:4490") -> str:
                 "shrinks": "yes" if diff.shrinks else "no", "started": diff.started}
         meta.update({f"warning_{i + 1}": w for i, w in enumerate(diff.warnings)})
         table("diff_run", [{"key": k, "value": v} for k, v in meta.items()])
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path

@@ -34,6 +34,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
+from .sample_supervision import supervised_entities, write_roster_table
 from .schema import LAYER_TYPES
 from .workspace import create_workspace, write_features
 
@@ -125,6 +126,7 @@ def build_sample_district(path: str, overwrite: bool = False) -> dict[str, int]:
     return feature counts per layer key."""
     builder = _DistrictBuilder()
     builder.build()
+    builder.features["supervised_entity"] = supervised_entities(builder.district, builder.water)
     create_workspace(path, WORKSPACE_CRS, overwrite)
     counts: dict[str, int] = {}
     for key in LAYER_TYPES:
@@ -135,6 +137,7 @@ def build_sample_district(path: str, overwrite: bool = False) -> dict[str, int]:
     columns = [np.array([row[i] for row in rows], dtype=object) for i in range(len(EXPECTATION_FIELDS))]
     pyogrio.raw.write(path, None, columns, list(EXPECTATION_FIELDS), layer=EXPECTATIONS_LAYER, driver="GPKG",
                       append=True)
+    write_roster_table(path)  # the inspector roster for the random draw, table sample_roster
     return counts
 
 

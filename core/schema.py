@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Layers added by schema version 2 (inspection planning); older workspaces get them on open.
+ADDED_IN_V2 = ("supervised_entity", "inspection_case", "case_history")
 DEFAULT_CRS = "EPSG:4490"  # CGCS2000 geographic
 
 
@@ -66,7 +68,7 @@ class LayerType:
     key: str
     title_zh: str
     title_en: str
-    geometry: str  # point | line | polygon | any
+    geometry: str  # point | line | polygon | any | none (a table)
     fields: tuple[FieldDef, ...]
     reference: bool = False  # base map layer rather than an enforcement layer
     description: str = ""
@@ -217,6 +219,59 @@ CODE_LISTS: dict[str, CodeList] = {
             ("expand", "扩建", "Expand"),
             ("existing", "已建", "Existing", ("已建成", "现有")),
         ),
+        _cl(
+            "supervision_pool",
+            "监管类别",
+            ("key", "重点排污单位", "Key discharger", ("重点", "重点排污")),
+            ("general", "一般排污单位", "General discharger", ("一般", "一般排污")),
+            ("special", "特殊监管对象", "Special supervision", ("特殊", "特殊监管")),
+        ),
+        _cl(
+            "case_target",
+            "检查对象类型",
+            ("project", "建设项目", "Construction project", ("项目",)),
+            ("outfall", "入河排污口", "Sewage outfall", ("排污口",)),
+            ("plot", "污染地块", "Contaminated plot", ("地块",)),
+            ("enterprise", "企业", "Enterprise", ("排污单位", "监管对象")),
+            ("lead", "遥感线索", "Remote-sensing lead", ("线索",)),
+        ),
+        _cl(
+            "case_source",
+            "案件来源",
+            ("screening", "空间审查", "Screening"),
+            ("outfall_register", "排污口台账", "Outfall register"),
+            ("plot_register", "污染地块名录", "Plot register"),
+            ("rs_lead", "遥感线索", "Remote-sensing lead"),
+            ("random_draw", "双随机抽查", "Random draw", ("双随机",)),
+            ("complaint", "信访投诉", "Complaint", ("投诉", "信访")),
+        ),
+        _cl(
+            "case_priority",
+            "优先级",
+            ("high", "高", "High", ("1",)),
+            ("medium", "中", "Medium", ("2",)),
+            ("low", "低", "Low", ("3",)),
+        ),
+        _cl(
+            "case_status",
+            "案件状态",
+            ("pending", "待核查", "To be checked"),
+            ("inspected", "已检查", "Inspected"),
+            ("ordered", "责令整改", "Rectification ordered", ("整改中",)),
+            ("rectified", "已整改", "Rectified"),
+            ("closed", "销号", "Closed", ("已销号",)),
+            ("excluded", "排除", "Excluded (false lead)", ("已排除",)),
+        ),
+        _cl(
+            "violation_type",
+            "问题类型",
+            ("none", "未发现问题", "No violation found", ("无",)),
+            ("construction_in_zone", "保护区内违法建设", "Illegal construction in a protected area"),
+            ("outfall_illegal", "违法设置排污口", "Illegal outfall"),
+            ("discharge", "超标或违法排放", "Illegal or excessive discharge"),
+            ("land_use", "违规开发利用", "Illegal land development"),
+            ("other", "其他问题", "Other"),
+        ),
     )
 }
 
@@ -355,6 +410,74 @@ LAYER_TYPES: dict[str, LayerType] = {
                 F("severe_polluter", "严重污染水体", "Severe water polluter", "bool", synonyms=("重污染",)),
                 F("planned_land_use", "规划用途", "Planned land use", codelist="land_use", synonyms=("用地性质",)),
                 _NOTES,
+            ),
+        ),
+        LayerType(
+            "supervised_entity",
+            "监管对象",
+            "Supervised entity (random-draw list)",
+            "point",
+            (
+                F("entity_id", "监管对象编码", "Entity identifier", required=True,
+                  synonyms=("统一社会信用代码", "信用代码", "编码", "id")),
+                F("name", "单位名称", "Name", required=True, synonyms=("名称", "企业名称")),
+                F("pool", "监管类别", "Supervision pool", required=True, codelist="supervision_pool",
+                  synonyms=("类别", "监管类型")),
+                F("positive_list", "正面清单", "On the positive list", "bool", synonyms=("是否正面清单",)),
+                F("special_reason", "特殊监管原因", "Reason for special supervision", synonyms=("原因",)),
+                F("industry", "行业", "Industry", synonyms=("行业类别",)),
+                F("address", "地址", "Address", synonyms=("详细地址",)),
+                *_ADMIN,
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "inspection_case",
+            "检查案件",
+            "Inspection case",
+            "point",
+            (
+                F("case_id", "案件编号", "Case number", required=True, synonyms=("编号",)),
+                F("target_type", "对象类型", "Target type", required=True, codelist="case_target"),
+                F("target_id", "对象编码", "Target identifier", required=True),
+                F("target_name", "对象名称", "Target name"),
+                F("source", "案件来源", "Source", required=True, codelist="case_source", synonyms=("来源",)),
+                F("source_ref", "来源记录", "Source record (run, draw or register)"),
+                F("priority", "优先级", "Priority", required=True, codelist="case_priority"),
+                F("status", "案件状态", "Status", required=True, codelist="case_status", synonyms=("状态",)),
+                F("status_note", "状态说明", "Note on the last status change"),
+                F("problem", "问题描述", "Problem found or suspected"),
+                F("legal_basis", "法律依据", "Legal basis"),
+                F("opened", "立案日期", "Opened", "date"),
+                F("check_due", "核查期限", "Check due", "date"),
+                F("rectify_due", "整改期限", "Rectification due", "date"),
+                F("team", "检查组", "Assigned team"),
+                F("inspectors", "检查人员", "Inspectors"),
+                F("visit_time", "检查时间", "Visit time"),
+                F("finding", "检查情况", "Finding"),
+                F("violation_type", "问题类型", "Violation type", codelist="violation_type"),
+                F("rectification_required", "需整改", "Rectification required", "bool"),
+                F("photos", "照片", "Photos"),
+                F("rev", "修订号", "Revision", "int"),
+                F("updated_at", "更新时间", "Updated at"),
+                F("updated_by", "更新人", "Updated by"),
+                *_ADMIN,
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "case_history",
+            "案件状态记录",
+            "Case status history",
+            "none",
+            (
+                F("case_id", "案件编号", "Case number", required=True),
+                F("from_status", "原状态", "From status", codelist="case_status"),
+                F("to_status", "新状态", "To status", required=True, codelist="case_status"),
+                F("changed_at", "变更时间", "Changed at", required=True),
+                F("changed_by", "变更人", "Changed by"),
+                F("channel", "途径", "Channel (office, field, build)"),
+                F("note", "说明", "Note"),
             ),
         ),
         LayerType(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import os
 
 import numpy as np
 import pyogrio.raw
@@ -14,7 +13,7 @@ from .importer import BadValue, convert_value, plan_field_map
 from .schema import LAYER_TYPES
 from .screening import M2_PER_HA, M2_PER_MU, PROTECTED_TYPES, FeatureSet, ScreeningResult, UnknownZoneType, reproject
 from .sources import read_source, split_source
-from .workspace import GPKG_OPTIONS, open_workspace, read_layer, read_meta
+from .workspace import GPKG_OPTIONS, built_aside, open_workspace, read_layer, read_meta
 
 
 def _from_workspace(path: str, key: str) -> FeatureSet:
@@ -161,12 +160,7 @@ def write_results(result: ScreeningResult, path: str, crs: str | None = None) ->
     Built in a temporary file and moved into place, so a failure leaves no half-written output.
     """
     crs = crs or result.output_crs
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".writing-{os.path.basename(os.path.splitext(path)[0])}.gpkg")
-    if os.path.exists(tmp):
-        os.remove(tmp)
-    try:
+    with built_aside(path) as tmp:
         conflict_geoms = reproject(np.array([c.geometry for c in result.conflicts], dtype=object),
                                    result.planar_crs, crs)
         rows = []
@@ -197,10 +191,6 @@ def write_results(result: ScreeningResult, path: str, crs: str | None = None) ->
         meta = run_metadata(result)
         pyogrio.raw.write(tmp, None, [np.array(list(meta), dtype=object), np.array(list(meta.values()), dtype=object)],
                           ["key", "value"], layer="screening_run", driver="GPKG", append=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

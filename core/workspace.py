@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -21,14 +22,44 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from . import __version__
+from .case_rules import install_case_rules
 from .errors import InvalidCRS, NotAWorkspace, WorkspaceExists, WriteFailed
-from .schema import DEFAULT_CRS, LAYER_TYPES, SCHEMA_VERSION, FieldDef, LayerType, WorkspaceInfo, layer_type
+from .schema import (
+    ADDED_IN_V2,
+    DEFAULT_CRS,
+    LAYER_TYPES,
+    SCHEMA_VERSION,
+    FieldDef,
+    LayerType,
+    WorkspaceInfo,
+    layer_type,
+)
 
 META_TABLE = "gs_workspace"
 GPKG_OPTIONS = {"VERSION": "1.2"}
 
-_OGR_GEOMETRY = {"point": "Point", "line": "MultiLineString", "polygon": "MultiPolygon", "any": "Unknown"}
+_OGR_GEOMETRY = {"point": "Point", "line": "MultiLineString", "polygon": "MultiPolygon", "any": "Unknown", "none": None}
 _EMPTY_DTYPE = {"text": object, "int": "int64", "real": "float64", "date": "datetime64[D]", "bool": bool}
+
+
+@contextmanager
+def built_aside(path: str, verb: str = "writing") -> Iterator[str]:
+    """A temporary file name next to `path`; the file moves into place when the block succeeds.
+
+    So a failure (or a cancellation) never leaves a half-written output behind.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    stem, ext = os.path.splitext(os.path.basename(path))
+    tmp = os.path.join(folder, f".{verb}-{stem}{ext or '.gpkg'}")
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def normalise_crs(crs: str) -> str:
@@ -41,8 +72,24 @@ def normalise_crs(crs: str) -> str:
     return f"{auth[0]}:{auth[1]}" if auth else parsed.to_wkt()
 
 
-def ogr_geometry_type(lt: LayerType) -> str:
+def ogr_geometry_type(lt: LayerType) -> str | None:
     return _OGR_GEOMETRY[lt.geometry]
+
+
+def _create_layer(path: str, lt: LayerType, crs: str) -> None:
+    table = lt.geometry == "none"
+    pyogrio.raw.write(
+        path,
+        None if table else np.array([], dtype=object),
+        [np.array([], dtype=_EMPTY_DTYPE[f.type]) for f in lt.fields],
+        lt.field_names(),
+        layer=lt.table,
+        driver="GPKG",
+        geometry_type=ogr_geometry_type(lt),
+        crs=None if table else crs,
+        dataset_options=GPKG_OPTIONS,
+        append=os.path.exists(path),
+    )
 
 
 def create_workspace(path: str, crs: str = DEFAULT_CRS, overwrite: bool = False) -> WorkspaceInfo:
@@ -62,18 +109,7 @@ def create_workspace(path: str, crs: str = DEFAULT_CRS, overwrite: bool = False)
         os.remove(tmp)
     try:
         for lt in LAYER_TYPES.values():
-            pyogrio.raw.write(
-                tmp,
-                np.array([], dtype=object),
-                [np.array([], dtype=_EMPTY_DTYPE[f.type]) for f in lt.fields],
-                lt.field_names(),
-                layer=lt.table,
-                driver="GPKG",
-                geometry_type=ogr_geometry_type(lt),
-                crs=crs,
-                dataset_options=GPKG_OPTIONS,
-                append=os.path.exists(tmp),
-            )
+            _create_layer(tmp, lt, crs)
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "crs": crs,
@@ -89,6 +125,7 @@ def create_workspace(path: str, crs: str = DEFAULT_CRS, overwrite: bool = False)
             driver="GPKG",
             append=True,
         )
+        install_case_rules(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -108,15 +145,32 @@ def read_meta(path: str) -> dict[str, str]:
 
 
 def open_workspace(path: str) -> WorkspaceInfo:
-    """Check that path is a workspace and report its CRS and layer counts."""
+    """Check that path is a workspace and report its CRS and layer counts.
+
+    A workspace made by an older version gets the layers added since (empty) and its
+    schema version raised, so old workspaces keep working.
+    """
     path = os.fspath(path)
     meta = read_meta(path)
     present = {name for name, _ in pyogrio.list_layers(path)}
     missing = [key for key in LAYER_TYPES if key not in present]
+    if missing and int(meta.get("schema_version", 0)) < SCHEMA_VERSION and all(k in ADDED_IN_V2 for k in missing):
+        _upgrade(path, meta, missing)
+        meta = read_meta(path)
+        missing = []
     if missing:
         raise NotAWorkspace(path, f"missing layers: {', '.join(missing)}")
     counts = {key: pyogrio.read_info(path, layer=key)["features"] for key in LAYER_TYPES}
     return WorkspaceInfo(path, meta.get("crs", DEFAULT_CRS), int(meta.get("schema_version", 0)), counts)
+
+
+def _upgrade(path: str, meta: dict[str, str], missing: list[str]) -> None:
+    crs = meta.get("crs", DEFAULT_CRS)
+    for key in missing:
+        _create_layer(path, LAYER_TYPES[key], crs)
+    install_case_rules(path)
+    with sqlite3.connect(path) as con:
+        con.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 def _field_array(fd: FieldDef, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -161,7 +215,10 @@ def write_features(
         arr, mask = _field_array(fd, [r.get(fd.name) for r in records])
         arrays.append(arr)
         masks.append(mask)
-    wkb = np.array(shapely.to_wkb(np.asarray(geometries, dtype=object), flavor="iso"), dtype=object)
+    if lt.geometry == "none":
+        wkb = None
+    else:
+        wkb = np.array(shapely.to_wkb(np.asarray(geometries, dtype=object), flavor="iso"), dtype=object)
     try:
         pyogrio.raw.write(
             path,
@@ -172,7 +229,7 @@ def write_features(
             layer=lt.table,
             driver="GPKG",
             geometry_type=ogr_geometry_type(lt),
-            crs=info.crs,
+            crs=None if wkb is None else info.crs,
             append=True,
         )
     except Exception as exc:  # pyogrio raises several error types; all mean the same here
@@ -184,6 +241,6 @@ def read_layer(path: str, key: str) -> tuple[np.ndarray, dict[str, np.ndarray], 
     """Read a workspace layer: (geometries, {field: values}, fids)."""
     lt = layer_type(key)
     meta, fids, geometry, field_data = pyogrio.raw.read(path, layer=lt.table, return_fids=True)
-    geoms = shapely.from_wkb(geometry) if geometry is not None else np.array([], dtype=object)
+    geoms = shapely.from_wkb(geometry) if geometry is not None else np.full(len(fids), None, dtype=object)
     columns = {name: values for name, values in zip(meta["fields"], field_data)}
     return geoms, columns, fids

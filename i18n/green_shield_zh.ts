@@ -44,6 +44,10 @@
       <translation>比对两个版本的生态保护红线：变化位置、面积平衡及违反规则的调整</translation>
     </message>
     <message>
+      <source>Inspection planning</source>
+      <translation>检查计划</translation>
+    </message>
+    <message>
       <source>Build sample district…</source>
       <translation>生成示例区县…</translation>
     </message>
@@ -60,8 +64,116 @@
       <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
+      <source>Build inspection cases…</source>
+      <translation>生成检查案件…</translation>
+    </message>
+    <message>
+      <source>Open cases from screening results and the outfall and plot registers</source>
+      <translation>根据空间审查结果及排污口、污染地块台账生成案件</translation>
+    </message>
+    <message>
+      <source>Random draw (双随机)…</source>
+      <translation>双随机抽查…</translation>
+    </message>
+    <message>
+      <source>Draw targets and inspectors at random, reproducibly, with a printable record</source>
+      <translation>随机抽取检查对象和执法人员，可复现，并生成可打印记录</translation>
+    </message>
+    <message>
+      <source>Plan inspection routes…</source>
+      <translation>规划检查路线…</translation>
+    </message>
+    <message>
+      <source>Split cases into team-days and order each day's stops</source>
+      <translation>将案件分配到各检查组各工作日，并排定每日检查顺序</translation>
+    </message>
+    <message>
+      <source>Export field package (QField)…</source>
+      <translation>导出外业数据包（QField）…</translation>
+    </message>
+    <message>
+      <source>A GeoPackage and QGIS project per team for offline field work</source>
+      <translation>每个检查组一个 GeoPackage 和 QGIS 工程，供离线外业使用</translation>
+    </message>
+    <message>
+      <source>Import field results…</source>
+      <translation>导入外业成果…</translation>
+    </message>
+    <message>
+      <source>Merge a returned field package into the case ledger; conflicts are kept, never overwritten</source>
+      <translation>将回传的外业数据包合并到案件台账；冲突双方均保留，绝不静默覆盖</translation>
+    </message>
+    <message>
+      <source>Print inspection sheets…</source>
+      <translation>打印现场检查单…</translation>
+    </message>
+    <message>
+      <source>A PDF per team-day: a map and a checklist for every stop</source>
+      <translation>每组每日一份 PDF：每个检查点一张地图和一份检查表</translation>
+    </message>
+    <message>
       <source>Workspace</source>
       <translation>工作空间</translation>
+    </message>
+    <message>
+      <source>Build inspection cases</source>
+      <translation>生成检查案件</translation>
+    </message>
+    <message>
+      <source>Opens a case in the workspace's case ledger for every project a screening flagged (禁止 high, 需复核 medium, 有条件准入 low priority), every active outfall inside a drinking-water source protection zone (high, Water Pollution Law art. 64), every suspected outfall or outfall under rectification, and every listed, contaminated or suspected plot. A target that already has an open case gets that case refreshed, never a second one. Everything is written in one transaction.</source>
+      <translation>为空间审查标出的每个项目（禁止为高优先级、需复核为中、有条件准入为低）、位于饮用水水源保护区内的每个在用排污口（高，《水污染防治法》第六十四条）、每个疑似或整治中的排污口，以及每个名录内、污染或疑似污染地块，在工作空间的案件台账中立案。已有未结案件的对象只更新该案件，不重复立案。全部内容在一个事务中写入。</translation>
+    </message>
+    <message>
+      <source>The workspace whose case ledger (检查案件) receives the cases.</source>
+      <translation>接收案件的工作空间（写入其“检查案件”台账）。</translation>
+    </message>
+    <message>
+      <source>The GeoPackage written by 'Screen construction projects'; its flagged projects become cases.</source>
+      <translation>“建设项目空间审查”输出的 GeoPackage；其中有冲突的项目将立案。</translation>
+    </message>
+    <message>
+      <source>Also open cases from the workspace's sewage outfalls and contaminated plots.</source>
+      <translation>同时根据工作空间中的入河排污口和污染地块立案。</translation>
+    </message>
+    <message>
+      <source>Normally a target whose last case was excluded as a false lead gets no new case.</source>
+      <translation>默认情况下，上一案件已作为误报排除的对象不再立案。</translation>
+    </message>
+    <message>
+      <source>Screening result</source>
+      <translation>空间审查结果</translation>
+    </message>
+    <message>
+      <source>Cases from the outfall and plot registers</source>
+      <translation>根据排污口和污染地块台账立案</translation>
+    </message>
+    <message>
+      <source>Reopen targets excluded before</source>
+      <translation>重新立案曾被排除的对象</translation>
+    </message>
+    <message>
+      <source>Cases opened</source>
+      <translation>新立案件数</translation>
+    </message>
+    <message>
+      <source>Cases refreshed</source>
+      <translation>更新案件数</translation>
+    </message>
+    <message>
+      <source>Cases unchanged</source>
+      <translation>无变化案件数</translation>
+    </message>
+    <message>
+      <source>Targets skipped</source>
+      <translation>跳过对象数</translation>
+    </message>
+    <message>
+      <source>Opened {created}, refreshed {updated}, unchanged {unchanged}, skipped {skipped}.</source>
+      <translation>新立案 {created} 件，更新 {updated} 件，未变化 {unchanged} 件，跳过 {skipped} 个对象。</translation>
+    </message>
+    <message>
+      <source>Skipped {target}: {reason}</source>
+      <translation>已跳过 {target}：{reason}</translation>
     </message>
     <message>
       <source>Create workspace</source>
@@ -102,6 +214,154 @@
     <message>
       <source>Workspace created: {path} ({crs}, {n} layers)</source>
       <translation>已创建工作空间：{path}（{crs}，{n} 个图层）</translation>
+    </message>
+    <message>
+      <source>Export field packages</source>
+      <translation>导出外业包</translation>
+    </message>
+    <message>
+      <source>Writes one folder per team, ready for QField offline: a GeoPackage with the team's cases (with day, sequence and ETA from a route plan) and the protected zones clipped to the team's area, and a QGIS project with relative paths, the case form in Chinese (visit time, finding, violation type, status, rectification required, photos under DCIM/, notes; office data read-only) and styles. The package records each case's revision and values at export, so 'Import field results' can tell what the field changed. Copy the whole team folder to the device.</source>
+      <translation>为每个检查组写出一个可离线用于 QField 的文件夹：GeoPackage 中含该组的案件（有路线规划时带天次、顺序号和预计到达时间）及裁剪到该组范围的保护区；QGIS 工程使用相对路径，含中文案件表单（检查时间、检查情况、问题类型、案件状态、需整改、照片（存于 DCIM/）、备注；内业数据只读）和样式。外业包记录每个案件导出时的修订号和字段值，以便“导入外业核查结果”判断外业修改了什么。请将整个检查组文件夹复制到设备上。</translation>
+    </message>
+    <message>
+      <source>The workspace with the case ledger and the protected zones.</source>
+      <translation>含案件台账和保护区的工作空间。</translation>
+    </message>
+    <message>
+      <source>The stops of a route plan (fields case_id, team, day, date, sequence, eta). Without it, each team gets its open cases from the ledger (field team).</source>
+      <translation>路线规划输出的停靠点（字段 case_id、team、day、date、sequence、eta）。不提供时，各检查组取台账中分配给本组（检查组字段）的未结案件。</translation>
+    </message>
+    <message>
+      <source>The route lines of the plan; each team's lines (field team) are copied into its package.</source>
+      <translation>路线规划输出的路线；各组的路线（按 team 字段）复制到该组的外业包中。</translation>
+    </message>
+    <message>
+      <source>Export only these teams (comma-separated); all teams when empty.</source>
+      <translation>只导出这些检查组（逗号分隔）；留空则导出全部检查组。</translation>
+    </message>
+    <message>
+      <source>Protected zones are clipped to the extent of the team's cases grown by this margin.</source>
+      <translation>保护区按该组案件范围外扩此距离后裁剪。</translation>
+    </message>
+    <message>
+      <source>Replace a team's package already in the output folder. A package replaced before its field results were imported loses them.</source>
+      <translation>覆盖输出文件夹中已有的外业包。外业结果尚未导入就被覆盖的外业包将丢失这些结果。</translation>
+    </message>
+    <message>
+      <source>A folder per team is written here: TEAM/TEAM.gpkg, TEAM/TEAM.qgs and TEAM/DCIM/.</source>
+      <translation>每个检查组在此写出一个文件夹：检查组/检查组.gpkg、检查组/检查组.qgs 和 检查组/DCIM/。</translation>
+    </message>
+    <message>
+      <source>Stops</source>
+      <translation>停靠点</translation>
+    </message>
+    <message>
+      <source>Routes</source>
+      <translation>路线</translation>
+    </message>
+    <message>
+      <source>Teams</source>
+      <translation>检查组</translation>
+    </message>
+    <message>
+      <source>Zone margin (m)</source>
+      <translation>保护区外扩距离（米）</translation>
+    </message>
+    <message>
+      <source>Replace existing packages</source>
+      <translation>覆盖已有外业包</translation>
+    </message>
+    <message>
+      <source>Output folder</source>
+      <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <source>Packages written</source>
+      <translation>已写出外业包数</translation>
+    </message>
+    <message>
+      <source>Cases exported</source>
+      <translation>已导出案件数</translation>
+    </message>
+    <message>
+      <source>Project files (one per line)</source>
+      <translation>工程文件（每行一个）</translation>
+    </message>
+    <message>
+      <source>Team {team}: {cases} cases → {project}</source>
+      <translation>检查组 {team}：{cases} 个案件 → {project}</translation>
+    </message>
+    <message>
+      <source>Import field results</source>
+      <translation>导入外业核查结果</translation>
+    </message>
+    <message>
+      <source>Merges a field package returned from QField into the case ledger, in one transaction. A case the field changed is updated when the office has not edited it since export: findings are written and the status moves along the chain one allowed step at a time, each step in the case history (channel field). A status the chain cannot reach is rejected. A case edited both in the office and in the field is a conflict: the ledger keeps the office version and the field version is kept in gs_field_conflict. A package is imported only once. The merge report lists every case.</source>
+      <translation>将 QField 交回的外业包合并到案件台账，整个合并在一个事务中完成。外业修改过、且导出后内业未修改的案件：写入检查结果，案件状态按流程逐步变更，每一步都记入案件状态记录（途径 field）。流程无法到达的状态被拒绝。导出后内业和外业都修改过的案件为冲突：台账保留内业版本，外业版本保存在 gs_field_conflict 表中。同一外业包只能导入一次。合并报告列出每个案件的处理结果。</translation>
+    </message>
+    <message>
+      <source>Applied {applied}, conflicts {conflict}, rejected {rejected}, unchanged {unchanged}.</source>
+      <translation>已合并 {applied}，冲突 {conflict}，已拒绝 {rejected}，无变化 {unchanged}。</translation>
+    </message>
+    <message>
+      <source>The team's GeoPackage from the package folder, as it came back from the device.</source>
+      <translation>从设备取回的外业包文件夹中的检查组 GeoPackage 文件。</translation>
+    </message>
+    <message>
+      <source>The workspace the package was exported from.</source>
+      <translation>导出该外业包的工作空间。</translation>
+    </message>
+    <message>
+      <source>Check the package and write the report, but change nothing in the workspace.</source>
+      <translation>只检查外业包并写出报告，不修改工作空间。</translation>
+    </message>
+    <message>
+      <source>One row per case: applied, conflict, rejected or unchanged, with the status transitions.</source>
+      <translation>每个案件一行：已合并、冲突、已拒绝或无变化，并列出状态变更过程。</translation>
+    </message>
+    <message>
+      <source>Field package</source>
+      <translation>外业包</translation>
+    </message>
+    <message>
+      <source>Check only (dry run)</source>
+      <translation>仅检查（预演）</translation>
+    </message>
+    <message>
+      <source>Merge report</source>
+      <translation>合并报告</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv)</source>
+      <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+      <source>Cases applied</source>
+      <translation>已合并案件数</translation>
+    </message>
+    <message>
+      <source>Conflicts found</source>
+      <translation>冲突案件数</translation>
+    </message>
+    <message>
+      <source>Rejected changes</source>
+      <translation>已拒绝的修改数</translation>
+    </message>
+    <message>
+      <source>Dry run: nothing was written to the workspace.</source>
+      <translation>预演：未向工作空间写入任何内容。</translation>
+    </message>
+    <message>
+      <source>The package holds no field changes; the import was not recorded, so the package can be imported when the team returns it.</source>
+      <translation>外业包中没有外业修改，本次导入未记录；检查组交回外业包后仍可导入。</translation>
+    </message>
+    <message>
+      <source>{case}: {outcome} {transitions} {reason}</source>
+      <translation>{case}：{outcome} {transitions} {reason}</translation>
+    </message>
+    <message>
+      <source>Merge report: {path}</source>
+      <translation>合并报告：{path}</translation>
     </message>
     <message>
       <source>Import into workspace</source>
@@ -228,10 +488,6 @@
       <translation>错误报告</translation>
     </message>
     <message>
-      <source>CSV files (*.csv)</source>
-      <translation>CSV 文件 (*.csv)</translation>
-    </message>
-    <message>
       <source>Imported features</source>
       <translation>已导入要素数</translation>
     </message>
@@ -292,8 +548,396 @@
       <translation>已修复</translation>
     </message>
     <message>
+      <source>Print inspection sheets</source>
+      <translation>打印现场检查记录表</translation>
+    </message>
+    <message>
+      <source>Prints an inspection sheet for every stop, one PDF per team and day, from a print layout atlas in visiting order: team, day, date, sequence and ETA; a map of the stop with the protected zones around it and a scale bar; the case's target, problem and legal basis; and the checklist the inspectors fill in and sign (problem found, violation type, rectification required, signatures, date).</source>
+      <translation>按检查顺序用打印布局图集为每个停靠点打印一页现场检查记录表，每个检查组每天一个 PDF：检查组、天次、日期、顺序号和预计到达时间；停靠点及周边保护区地图和比例尺；案件的检查对象、问题描述和法律依据；以及由检查人员填写并签字的检查记录（是否发现问题、问题类型、需整改、签字、日期）。</translation>
+    </message>
+    <message>
+      <source>The stops of a route plan (fields case_id, team, day, date, sequence, eta). Without it, each team gets its open cases from the ledger (field team), one PDF per team.</source>
+      <translation>路线规划输出的停靠点（字段 case_id、team、day、date、sequence、eta）。不提供时，各检查组取台账中分配给本组（检查组字段）的未结案件，每组一个 PDF。</translation>
+    </message>
+    <message>
+      <source>Print only these teams (comma-separated); all teams when empty.</source>
+      <translation>只打印这些检查组（逗号分隔）；留空则打印全部检查组。</translation>
+    </message>
+    <message>
+      <source>Scale of the map of each stop.</source>
+      <translation>每个停靠点地图的比例尺。</translation>
+    </message>
+    <message>
+      <source>One PDF per team-day is written here (检查单_TEAM_第N天.pdf).</source>
+      <translation>每个检查组每天一个 PDF，写到此文件夹（检查单_检查组_第N天.pdf）。</translation>
+    </message>
+    <message>
+      <source>Map scale (1:n)</source>
+      <translation>地图比例尺（1:n）</translation>
+    </message>
+    <message>
+      <source>Pages printed</source>
+      <translation>已打印页数</translation>
+    </message>
+    <message>
+      <source>PDF files (one per line)</source>
+      <translation>PDF 文件（每行一个）</translation>
+    </message>
+    <message>
+      <source>{path}: {pages} pages</source>
+      <translation>{path}：{pages} 页</translation>
+    </message>
+    <message>
+      <source>Plan inspection routes</source>
+      <translation>规划检查路线</translation>
+    </message>
+    <message>
+      <source>Splits the stops (open cases, or any points) into team-days from the start point (the bureau) within a daily time budget — travel, time on site per target type and the way back — with high-priority stops on the earliest days. Routes are built by savings (Clarke-Wright), improved by moving and swapping stops between them, and each day's visits are ordered by 2-opt and Or-opt (never longer than nearest neighbour). Travel follows the shortest paths over a road layer when given, otherwise the straight line × a detour factor, in metres in the CGCS2000 Gauss-Krüger zone. Writes the ordered stops with team, day, sequence and ETA, one route line per team-day, and the stops that did not fit, with the reason.</source>
+      <translation>从出发点（局机关）出发，把检查点（待核查案件或任意点）分配到各检查组的各个工作日，每天的时间（路程、按对象类型计的现场检查时间及返程）不超过每日工作时间，高优先级检查点排在最早的日期。先用节约算法（Clarke-Wright）生成路线，再在路线之间移动、交换检查点，并用 2-opt 与 Or-opt 排定每天的走访顺序（不会比最近邻顺序更长）。提供道路图层时按道路最短路径计算行程，否则按直线距离 × 绕行系数计算，距离在 CGCS2000 高斯-克吕格投影带内以米计。输出按顺序排列的检查点（含检查组、天次、顺序号、预计到达时间）、每组每天一条路线，以及未能安排的检查点及其原因。</translation>
+    </message>
+    <message>
+      <source>The places to visit, e.g. the workspace's inspection cases; tick 'Selected features only' to plan a selection. Fields used when present: case_id, target_type, priority (high/medium/low), target_name, team, status.</source>
+      <translation>要走访的地点，例如工作空间的检查案件；勾选“仅选中要素”可只规划所选要素。如有以下字段则使用：case_id、target_type、priority（high/medium/low）、target_name、team、status。</translation>
+    </message>
+    <message>
+      <source>Only features whose status field is one of these (comma-separated codes or Chinese labels); empty: every feature. Ignored when the status field holds other values (e.g. a register's).</source>
+      <translation>只规划状态字段为这些值之一的要素（逗号分隔，代码或中文名称均可）；留空：全部要素。状态字段取值不是案件状态时（例如台账的状态）不按此筛选。</translation>
+    </message>
+    <message>
+      <source>Where every route starts and ends; pick it on the map or type x,y with its CRS.</source>
+      <translation>每条路线的起点和终点；可在地图上点选，或输入 x,y 及其坐标系。</translation>
+    </message>
+    <message>
+      <source>The number of teams, or their names separated by commas (a stop whose team field names one of them stays with that team).</source>
+      <translation>检查组数量，或用逗号分隔的组名（检查组字段填写了其中某组的检查点，固定由该组检查）。</translation>
+    </message>
+    <message>
+      <source>Working days to plan; stops that do not fit are reported, lowest priority first.</source>
+      <translation>规划的工作天数；排不下的检查点会列出，优先舍弃低优先级。</translation>
+    </message>
+    <message>
+      <source>Travel, time on site and the way back must fit in this.</source>
+      <translation>路程、现场检查和返程时间之和不得超过此值。</translation>
+    </message>
+    <message>
+      <source>Average speed on the road.</source>
+      <translation>道路上的平均行驶速度。</translation>
+    </message>
+    <message>
+      <source>Road lines; travel follows their shortest paths and the route lines follow the roads. Without it, straight line × the detour factor.</source>
+      <translation>道路线图层；行程按其最短路径计算，路线沿道路绘制。不提供时按直线距离 × 绕行系数计算。</translation>
+    </message>
+    <message>
+      <source>Straight-line distance × this is the travel distance without a road network; with one, it applies to the way from a stop to the nearest road.</source>
+      <translation>无路网时，行程距离 = 直线距离 × 此系数；有路网时，此系数用于检查点到最近道路的一段。</translation>
+    </message>
+    <message>
+      <source>Dates the stops and routes; later days are working days (Monday to Friday).</source>
+      <translation>为检查点和路线标注日期；之后各天为工作日（周一至周五）。</translation>
+    </message>
+    <message>
+      <source>Count Saturdays and Sundays as working days when dating the plan.</source>
+      <translation>标注日期时将周六、周日也计为工作日。</translation>
+    </message>
+    <message>
+      <source>When the teams leave the start point each day; ETAs count from it.</source>
+      <translation>各组每天从出发点出发的时间；预计到达时间由此起算。</translation>
+    </message>
+    <message>
+      <source>Default: case_id (or stop_id, id), else the feature id.</source>
+      <translation>默认：case_id（或 stop_id、id），否则用要素编号。</translation>
+    </message>
+    <message>
+      <source>Default: target_type. Values: project, outfall, plot, enterprise, lead (or 建设项目, 入河排污口, 污染地块, 企业, 遥感线索).</source>
+      <translation>默认：target_type。取值：project、outfall、plot、enterprise、lead（或 建设项目、入河排污口、污染地块、企业、遥感线索）。</translation>
+    </message>
+    <message>
+      <source>For a layer without a target type field, e.g. a register of outfalls.</source>
+      <translation>用于没有检查对象类型字段的图层，例如排污口台账。</translation>
+    </message>
+    <message>
+      <source>Default: priority; missing values count as medium.</source>
+      <translation>默认：priority；缺失值按“中”计。</translation>
+    </message>
+    <message>
+      <source>Default: target_name or name.</source>
+      <translation>默认：target_name 或 name。</translation>
+    </message>
+    <message>
+      <source>Road vertices closer than this are joined, so lines that nearly touch connect.</source>
+      <translation>距离小于此值的道路节点视为同一节点，使几乎相接的道路连通。</translation>
+    </message>
+    <message>
+      <source>The stops in visiting order: case_id, team, day, date, sequence, eta, depart, service_min, leg_km, target_type, priority, name.</source>
+      <translation>按走访顺序排列的检查点：case_id、team、day、date、sequence、eta、depart、service_min、leg_km、target_type、priority、name。</translation>
+    </message>
+    <message>
+      <source>One line per team-day from the start and back: stops, km, travel, time on site and total minutes, start and end time.</source>
+      <translation>每组每天一条从出发点出发并返回的路线：检查点数、里程（公里）、行驶、现场检查和合计分钟数、出发和返回时间。</translation>
+    </message>
+    <message>
+      <source>Stops left out, with the reason (no room, round trip over the budget, no location).</source>
+      <translation>未能安排的检查点及原因（时间已排满、单次往返即超时、无位置）。</translation>
+    </message>
+    <message>
+      <source>Cases or places to visit</source>
+      <translation>待检查案件或地点</translation>
+    </message>
+    <message>
+      <source>Case statuses to plan</source>
+      <translation>要规划的案件状态</translation>
+    </message>
+    <message>
+      <source>Start point (bureau)</source>
+      <translation>出发点（局机关）</translation>
+    </message>
+    <message>
+      <source>Days</source>
+      <translation>天数</translation>
+    </message>
+    <message>
+      <source>Daily time per team (minutes)</source>
+      <translation>每组每日工作时间（分钟）</translation>
+    </message>
+    <message>
+      <source>Travel speed (km/h)</source>
+      <translation>行驶速度（公里/小时）</translation>
+    </message>
+    <message>
+      <source>Road network</source>
+      <translation>路网</translation>
+    </message>
+    <message>
+      <source>Detour factor</source>
+      <translation>绕行系数</translation>
+    </message>
+    <message>
+      <source>Date of day 1</source>
+      <translation>第 1 天的日期</translation>
+    </message>
+    <message>
+      <source>Plan weekends too</source>
+      <translation>周末也安排检查</translation>
+    </message>
+    <message>
+      <source>Leaving time (HH:MM)</source>
+      <translation>出发时间（HH:MM）</translation>
+    </message>
+    <message>
+      <source>Time on site (minutes)</source>
+      <translation>现场检查时间（分钟）</translation>
+    </message>
+    <message>
+      <source>Identifier field</source>
+      <translation>标识码字段</translation>
+    </message>
+    <message>
+      <source>Target type field</source>
+      <translation>检查对象类型字段</translation>
+    </message>
+    <message>
+      <source>Target type of stops without one</source>
+      <translation>无类型检查点的对象类型</translation>
+    </message>
+    <message>
+      <source>Priority field</source>
+      <translation>优先级字段</translation>
+    </message>
+    <message>
+      <source>Name field</source>
+      <translation>名称字段</translation>
+    </message>
+    <message>
+      <source>Road snapping tolerance (m)</source>
+      <translation>路网捕捉容差（米）</translation>
+    </message>
+    <message>
+      <source>Route stops</source>
+      <translation>路线检查点</translation>
+    </message>
+    <message>
+      <source>Unscheduled stops</source>
+      <translation>未安排的检查点</translation>
+    </message>
+    <message>
+      <source>Stops scheduled</source>
+      <translation>已安排检查点数</translation>
+    </message>
+    <message>
+      <source>Stops unscheduled</source>
+      <translation>未安排检查点数</translation>
+    </message>
+    <message>
+      <source>Team-days</source>
+      <translation>组日数</translation>
+    </message>
+    <message>
+      <source>Total distance (km)</source>
+      <translation>总里程（公里）</translation>
+    </message>
+    <message>
+      <source>Overrides per target type, e.g. enterprise=120, outfall=20. Defaults: {service}.</source>
+      <translation>按检查对象类型覆盖默认值，例如 enterprise=120, outfall=20。默认值：{service}。</translation>
+    </message>
+    <message>
+      <source>Route planning canceled; nothing was written.</source>
+      <translation>路线规划已取消，未写出任何结果。</translation>
+    </message>
+    <message>
       <source>Green Shield 绿盾</source>
       <translation>绿盾 Green Shield</translation>
+    </message>
+    <message>
+      <source>Random draw of inspection targets (双随机)</source>
+      <translation>双随机抽查</translation>
+    </message>
+    <message>
+      <source>Draws inspection targets at random from a supervision list, pool by pool (key dischargers, general dischargers, special supervision) at the given ratios rounded up, with positive-list firms drawn at a reduced ratio, and assigns each target inspectors drawn at random from the roster, avoiding those who visited the same target in the previous draw. The seed is recorded with the inputs' SHA-256 checksums, so anyone can re-run the draw (green-shield draw --verify RECORD.json).</source>
+      <translation>从监管对象名录中按类别（重点排污单位、一般排污单位、特殊监管对象）和给定比例（向上取整）随机抽取检查对象，正面清单企业按降低后的比例抽取；再从执法人员名录中为每个对象随机抽取执法人员，并回避上次检查过同一对象的人员。随机种子与输入文件的 SHA-256 校验值一并记录，任何人都可以重新抽取核验（green-shield draw --verify 记录文件.json）。</translation>
+    </message>
+    <message>
+      <source>The regulated entities (the workspace's supervised_entity layer, another layer or a CSV) with entity_id, name and pool (重点排污单位/一般排污单位/特殊监管对象) and optionally positive_list. It must be stored in a file, so that the record can name and checksum it.</source>
+      <translation>监管对象（工作空间的监管对象图层 supervised_entity、其他图层或 CSV），包含监管对象编码、单位名称、监管类别（重点排污单位/一般排污单位/特殊监管对象），可含正面清单。必须保存在文件中，以便抽查记录注明文件并计算校验值。</translation>
+    </message>
+    <message>
+      <source>A table of inspectors with name, id, unit and team (or 姓名, 执法证号, 单位, 小组), e.g. a CSV or the sample district's sample_roster table.</source>
+      <translation>执法人员名录表，包含姓名、执法证号、单位、小组（英文列名 name、id、unit、team 亦可），例如 CSV 文件或示例区县的 sample_roster 表。</translation>
+    </message>
+    <message>
+      <source>A whole number published before the draw; empty or 0: one is generated from a secure random source and recorded.</source>
+      <translation>抽查前公布的整数；留空或填 0 时由系统安全随机源生成并记录。</translation>
+    </message>
+    <message>
+      <source>The period drawn for, e.g. 2026Q4; empty: the current quarter. Sets the cases' check deadline.</source>
+      <translation>抽查期次，例如 2026Q4；留空为当前季度。用于确定案件的核查期限。</translation>
+    </message>
+    <message>
+      <source>Positive-list firms among key and general dischargers form their own stratum drawn at the pool's ratio times this factor (1: no separate stratum; 0: off-site checks only).</source>
+      <translation>重点、一般排污单位中的正面清单企业单独分层，按该类别比例乘以此系数抽取（1：不单独分层；0：仅实行非现场检查）。</translation>
+    </message>
+    <message>
+      <source>How many different inspectors visit each target (at least 2).</source>
+      <translation>每个抽查对象由几名不同的执法人员检查（不少于 2 名）。</translation>
+    </message>
+    <message>
+      <source>Off: each target gets one team, then inspectors of that team. On: inspectors come from the whole roster and the case's team is the first inspector's.</source>
+      <translation>不勾选：每个对象先确定一个检查组，再从该组抽取执法人员。勾选：从全部执法人员中抽取，案件检查组记为第一名执法人员所在组。</translation>
+    </message>
+    <message>
+      <source>The result CSV or record JSON of the previous draw: nobody visits a target they visited then, unless it cannot be avoided (the record then says so).</source>
+      <translation>上一次抽查的结果 CSV 或记录 JSON：执法人员不再检查上次检查过的对象，无法回避时在抽查记录中注明。</translation>
+    </message>
+    <message>
+      <source>Adds the drawn targets to this workspace's case ledger as inspection cases (source: random draw).</source>
+      <translation>将抽中的对象作为检查案件加入该工作空间的案件台账（来源：双随机抽查）。</translation>
+    </message>
+    <message>
+      <source>One row per drawn target with its pool, team and inspectors; points when the list has locations, a table otherwise.</source>
+      <translation>每个抽中对象一行，含监管类别、检查组和执法人员；名录有位置时为点图层，否则为表格。</translation>
+    </message>
+    <message>
+      <source>Machine-readable record: inputs with SHA-256, ratios, seed, pool sizes, counts and the result; green-shield draw --verify re-runs it.</source>
+      <translation>机器可读的抽查记录：输入文件及其 SHA-256、抽查比例、随机种子、各类别对象数、抽取数量和抽查结果；可用 green-shield draw --verify 重新抽取核验。</translation>
+    </message>
+    <message>
+      <source>The draw record in Chinese for A4 printing, with a signature block.</source>
+      <translation>中文抽查记录，按 A4 纸打印，附签字栏。</translation>
+    </message>
+    <message>
+      <source>Supervision list</source>
+      <translation>监管对象名录</translation>
+    </message>
+    <message>
+      <source>Inspector roster</source>
+      <translation>执法人员名录</translation>
+    </message>
+    <message>
+      <source>Seed</source>
+      <translation>随机种子</translation>
+    </message>
+    <message>
+      <source>Period</source>
+      <translation>抽查期次</translation>
+    </message>
+    <message>
+      <source>Share of the pool drawn, in per cent; the count is rounded up. Default from the provincial defaults in core/data/draw_ratios.yaml.</source>
+      <translation>该类别的抽查比例（百分比），抽取数量向上取整。默认值取自 core/data/draw_ratios.yaml 中的省级默认比例。</translation>
+    </message>
+    <message>
+      <source>Positive-list factor</source>
+      <translation>正面清单系数</translation>
+    </message>
+    <message>
+      <source>Inspectors per target</source>
+      <translation>每个对象执法人员数</translation>
+    </message>
+    <message>
+      <source>Draw inspectors across teams</source>
+      <translation>跨检查组抽取执法人员</translation>
+    </message>
+    <message>
+      <source>Previous draw</source>
+      <translation>上次抽查结果</translation>
+    </message>
+    <message>
+      <source>Drawn targets</source>
+      <translation>抽中对象</translation>
+    </message>
+    <message>
+      <source>Draw record (JSON)</source>
+      <translation>抽查记录（JSON）</translation>
+    </message>
+    <message>
+      <source>JSON files (*.json)</source>
+      <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Printable record</source>
+      <translation>打印版抽查记录</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+      <source>Targets drawn</source>
+      <translation>抽中对象数</translation>
+    </message>
+    <message>
+      <source>Seed used</source>
+      <translation>使用的随机种子</translation>
+    </message>
+    <message>
+      <source>Draw id</source>
+      <translation>抽查批次</translation>
+    </message>
+    <message>
+      <source>Cases created</source>
+      <translation>新建案件数</translation>
+    </message>
+    <message>
+      <source>Ratio for key dischargers (%)</source>
+      <translation>重点排污单位抽查比例（%）</translation>
+    </message>
+    <message>
+      <source>Ratio for general dischargers (%)</source>
+      <translation>一般排污单位抽查比例（%）</translation>
+    </message>
+    <message>
+      <source>Ratio for special supervision (%)</source>
+      <translation>特殊监管对象抽查比例（%）</translation>
+    </message>
+    <message>
+      <source>Draw result or record (*.csv *.json)</source>
+      <translation>抽查结果或记录 (*.csv *.json)</translation>
+    </message>
+    <message>
+      <source>Draw canceled; nothing was written.</source>
+      <translation>抽查已取消，未写入任何内容。</translation>
+    </message>
+    <message>
+      <source>Cases: {created} created, {updated} updated.</source>
+      <translation>案件：新建 {created} 件，更新 {updated} 件。</translation>
     </message>
     <message>
       <source>Red line</source>
@@ -360,10 +1004,6 @@
       <translation>面积平衡分组字段</translation>
     </message>
     <message>
-      <source>Identifier field</source>
-      <translation>标识码字段</translation>
-    </message>
-    <message>
       <source>Noise tolerance (m)</source>
       <translation>套合误差容差（米）</translation>
     </message>
@@ -382,10 +1022,6 @@
     <message>
       <source>Report</source>
       <translation>审查报告</translation>
-    </message>
-    <message>
-      <source>HTML files (*.html)</source>
-      <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
       <source>Added (m²)</source>

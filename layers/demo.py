@@ -177,6 +177,7 @@ def write_demo(workspace: str, out_dir: str) -> dict[str, str]:
         raise RuntimeError(f"could not write {paths['pdf']}")
     paths.update(_screen(workspace, out_dir, project))
     paths.update(_redline_review(workspace, out_dir))
+    paths.update(_inspection_round(workspace, out_dir, project, paths["screening"]))
     if not project.write(paths["project"]):
         raise RuntimeError(f"could not write {paths['project']}")
     return paths
@@ -246,6 +247,60 @@ def _redline_review(workspace: str, out_dir: str) -> dict[str, str]:
     return paths
 
 
+DEMO_START_DATE = "2026-12-01"
+DEMO_SEED = 20261129
+
+
+def _inspection_round(workspace: str, out_dir: str, project, screening: str) -> dict[str, str]:
+    """A quarter's enforcement round: cases from the screening and registers, the random draw,
+    routes for every open case, a QField package and inspection sheets per team, the ledger."""
+    import datetime as dt
+
+    from qgis.core import QgsVectorLayer
+
+    from ..core import draw, routes
+    from ..core.case_report import write_ledger_report
+    from ..core.cases import build_cases
+    from ..core.sample_district import ORIGIN_LONLAT
+    from .field_package import export_field_packages
+    from .inspection_sheet import write_inspection_sheets
+    from .route_style import style_routes, style_stops
+
+    built = build_cases(workspace, screening, by="绿盾示例")
+    run = draw.run_draw(f"{workspace}:supervised_entity", f"{workspace}:sample_roster", seed=DEMO_SEED,
+                        period="2026Q4")
+    drawn = draw.write_outputs(run, os.path.join(out_dir, "draws") + os.sep)
+    draw.add_cases(run, workspace, by="绿盾示例")
+    teams = sorted({t.team for t in run.result.targets if t.team})
+    stops, crs = routes.stops_from_workspace(workspace)
+    options = routes.RouteOptions(teams=teams, days=10, start_date=dt.date.fromisoformat(DEMO_START_DATE))
+    plan = routes.plan_routes(stops, ORIGIN_LONLAT, crs, options, start_crs="EPSG:4490",
+                              source=f"{workspace} (inspection_case)")
+    paths = {"routes": os.path.join(out_dir, "routes.gpkg"), "draw_record": drawn["html"],
+             "field": os.path.join(out_dir, "field_packages"), "sheets": os.path.join(out_dir, "inspection_sheets"),
+             "ledger": os.path.join(out_dir, "case_ledger.html")}
+    routes.write_plan(plan, paths["routes"])
+    stops_layer = QgsVectorLayer(f"{paths['routes']}|layername=stops", "检查点", "ogr")
+    routes_layer = QgsVectorLayer(f"{paths['routes']}|layername=routes", "检查路线", "ogr")
+    style_stops(stops_layer)
+    style_routes(routes_layer)
+    packages = export_field_packages(workspace, paths["field"], stops=stops_layer, routes=routes_layer,
+                                     overwrite=True)
+    first_team = [teams[0]] if teams else None
+    sheets = write_inspection_sheets(workspace, paths["sheets"], stops=stops_layer, teams=first_team)
+    figures = write_ledger_report(workspace, paths["ledger"])
+    group = project.layerTreeRoot().insertGroup(0, "检查计划")
+    for layer in (stops_layer, routes_layer):
+        project.addMapLayer(layer, False)
+        group.addLayer(layer)
+    group.setItemVisibilityChecked(False)
+    paths["inspection_summary"] = (
+        f"cases {figures['total']} ({len(built.created)} from screening and registers, {len(run.result.targets)} "
+        f"drawn); {plan.n_scheduled} stops in {len(plan.days)} team-days, {plan.distance_m / 1000:,.1f} km; "
+        f"{len(packages)} field packages; {sum(s['pages'] for s in sheets)} sheet pages for {first_team}")
+    return paths
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -266,6 +321,13 @@ def main(argv: list[str]) -> int:
     print(f"report (PDF): {os.path.abspath(paths['report_pdf'])}")
     print(f"red line:     {os.path.abspath(paths['redline_diff'])}   ({paths['redline_summary']})")
     print(f"red-line report: {os.path.abspath(paths['redline_report'])} (+ .pdf)")
+    print(f"inspection:   {paths['inspection_summary']}")
+    print(f"  draw record {os.path.abspath(paths['draw_record'])}; routes {os.path.abspath(paths['routes'])}")
+    print(f"  field packages {os.path.abspath(paths['field'])}; sheets {os.path.abspath(paths['sheets'])}")
+    print(f"  case ledger {os.path.abspath(paths['ledger'])}")
+    import gc
+
+    gc.collect()  # layers the run left to Python go now, while GDAL is still there to close them
     app.exitQgis()
     return 0
 

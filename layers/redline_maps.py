@@ -31,7 +31,6 @@ from .workspace import layer_uri, style_layer
 BACKGROUND = ("district", "water_body", "river")  # bottom first
 CHANGE_COLOURS = {"added": ("#1a9641", "#005a32", "0.4"), "removed": ("#d7191c", "#67000d", "0.4"),
                   "noise": ("#969696", "#525252", "0.5"), "kept": ("#fbb4b9", "#c51b7d", "0.2")}
-_keep: list = []
 
 
 def _change_renderer() -> QgsCategorizedSymbolRenderer:
@@ -101,7 +100,6 @@ def render_redline_maps(diff: RedlineDiff, out_dir: str, workspace: str | None =
             if bg.isValid():
                 style_layer(bg, key)
                 background.append(bg)
-    _keep.extend(list(layers.values()) + background)  # layers must outlive rendering
 
     extent = _extent(diff, size_px)
     out: dict[str, str] = {}

@@ -60,7 +60,6 @@ from .workspace import layer_uri, style_layer
 ZONE_ORDER = ("redline", "nature_reserve", "water_source_zone", "contaminated_plot")
 CONTEXT_LAYERS = ("water_body", "river")
 FONT = "Noto Sans CJK SC"
-_keep: list = []
 
 
 def _memory_layer(key: str, geometry: str, crs: str, extra: Sequence[str] = ()) -> QgsVectorLayer:
@@ -378,7 +377,6 @@ def render_project_maps(result: ScreeningResult, protected: Sequence[FeatureSet]
     stack = ([gap_layer] + highlight_layers[::-1] + [overlap_layer] + [project_layers.get(d) for d in (0, 1, 2)]
              + [zone_layers.get(k) for k in reversed(ZONE_ORDER)] + context)
     stack = [layer for layer in stack if layer is not None]
-    _keep.extend(stack)  # layers must outlive rendering
     settings = QgsMapSettings()
     settings.setDestinationCrs(crs)
     settings.setOutputSize(QSize(*size_px))

@@ -29,11 +29,13 @@ PROPERTY_RANK = "green_shield/rank"
 
 # Drawing order, top first; the project table is shown as three layers by geometry type.
 LAYER_ORDER = (
+    ("inspection_case", None, ""),
     ("project", "Point", "（点）"),
     ("project", "MultiLineString", "（线）"),
     ("project", "MultiPolygon", "（面）"),
     ("sewage_outfall", None, ""),
     ("water_intake", None, ""),
+    ("supervised_entity", None, ""),
     ("contaminated_plot", None, ""),
     ("water_source_zone", None, ""),
     ("nature_reserve", None, ""),
@@ -41,9 +43,28 @@ LAYER_ORDER = (
     ("river", None, ""),
     ("water_body", None, ""),
     ("district", None, ""),
+    ("case_history", None, ""),  # a table: no symbology, listed last
 )
 _PROJECT_STYLE = {"Point": "project_point", "MultiLineString": "project_line", "MultiPolygon": "project_polygon"}
-DEFAULTS = {("sewage_outfall", "status"): "suspected", ("contaminated_plot", "list_status"): "suspected"}
+DEFAULTS = {("sewage_outfall", "status"): "suspected", ("contaminated_plot", "list_status"): "suspected",
+            ("inspection_case", "status"): "pending", ("inspection_case", "priority"): "medium",
+            ("inspection_case", "source"): "complaint"}
+_YEAR = "format_date(now(), 'yyyy')"
+_NEXT_CASE_ID = (  # AJ<year><5-digit sequence>, as core.cases numbers cases
+    f"'AJ' || {_YEAR} || lpad(to_string(coalesce(to_int(substr(aggregate(@layer, 'max', \"case_id\", "
+    f"filter:=left(\"case_id\", 6) = 'AJ' || {_YEAR}), 7)), 0) + 1), 5, '0')"
+)
+# Expressions filled when a case is created or edited in QGIS: number, who edits and when
+# (the ledger's triggers keep `rev` and the history whatever program edits).
+DEFAULT_EXPRESSIONS = {
+    ("inspection_case", "case_id"): (_NEXT_CASE_ID, False),
+    ("inspection_case", "opened"): ("now()", False),
+    ("inspection_case", "updated_by"): ("@user_full_name", True),
+    ("inspection_case", "updated_at"): ("format_date(now(), 'yyyy-MM-ddTHH:mm:ss')", True),
+    ("inspection_case", "rev"): ("1", False),
+}
+READ_ONLY = {("inspection_case", "rev"), ("inspection_case", "updated_at"), ("inspection_case", "case_id")}
+MULTILINE = {"notes", "problem", "legal_basis", "finding", "status_note"}
 
 
 def layer_uri(path: str, key: str, geometry_type: str | None = None) -> str:
@@ -81,7 +102,7 @@ def apply_form(layer: QgsVectorLayer, lt: LayerType) -> None:
         elif fd.type == "bool":
             setup = QgsEditorWidgetSetup("CheckBox", {"CheckedState": "", "UncheckedState": ""})
         else:
-            setup = QgsEditorWidgetSetup("TextEdit", {"IsMultiline": fd.name == "notes", "UseHtml": False})
+            setup = QgsEditorWidgetSetup("TextEdit", {"IsMultiline": fd.name in MULTILINE, "UseHtml": False})
         layer.setEditorWidgetSetup(idx, setup)
         if fd.required:
             layer.setFieldConstraint(
@@ -91,6 +112,13 @@ def apply_form(layer: QgsVectorLayer, lt: LayerType) -> None:
         default = DEFAULTS.get((lt.key, fd.name))
         if default is not None:
             layer.setDefaultValueDefinition(idx, QgsDefaultValue(f"'{default}'"))
+        expression = DEFAULT_EXPRESSIONS.get((lt.key, fd.name))
+        if expression is not None:
+            layer.setDefaultValueDefinition(idx, QgsDefaultValue(*expression))
+        if (lt.key, fd.name) in READ_ONLY:
+            form = layer.editFormConfig()
+            form.setReadOnly(idx, True)
+            layer.setEditFormConfig(form)
     layer.setDisplayExpression(f'"{lt.fields[1].name}"' if len(lt.fields) > 1 else f'"{lt.fields[0].name}"')
 
 

@@ -16,7 +16,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import GreenShieldError
 from ..i18n import error_text, tr
-from ..layers.workspace import layer_specs, place_in_group, style_layer
+from ..layers.workspace import PROPERTY_WORKSPACE, layer_specs, place_in_group, style_layer
 
 ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "icons")
 
@@ -66,6 +66,16 @@ class GreenShieldAlgorithm(QgsProcessingAlgorithm):
         return QgsProcessingException(error_text(exc))
 
 
+class InspectionPlanningAlgorithm(GreenShieldAlgorithm):
+    """The algorithms of the 检查计划 (inspection planning) group."""
+
+    def group(self) -> str:
+        return tr("Inspection planning")
+
+    def groupId(self) -> str:  # noqa: N802
+        return "inspection"
+
+
 class _WorkspaceLayerPlacer(QgsProcessingLayerPostProcessorInterface):
     """Styles a loaded workspace layer and moves it into the workspace group."""
 
@@ -94,3 +104,22 @@ def load_workspace_on_completion(path: str, context: QgsProcessingContext) -> No
         details = QgsProcessingContext.LayerDetails(name, context.project(), name)
         details.setPostProcessor(placer)
         context.addLayerToLoadOnCompletion(uri, details)
+
+
+def reload_or_load_workspace(path: str | None, context: QgsProcessingContext) -> None:
+    """After an edit of a workspace: refresh its layers already in the project, or add them.
+
+    Call from postProcessAlgorithm (the main thread).
+    """
+    project = context.project()
+    if not path or project is None:
+        return
+    path = os.path.abspath(path)
+    loaded = [layer for layer in project.mapLayers().values()
+              if layer.customProperty(PROPERTY_WORKSPACE) == path]
+    if not loaded:
+        load_workspace_on_completion(path, context)
+        return
+    for layer in loaded:
+        layer.dataProvider().reloadData()
+        layer.triggerRepaint()

@@ -5,14 +5,21 @@ from qgis.core import QgsProcessingProvider
 from ..__about__ import __version__
 from ..i18n import tr
 from .base import icon
+from .build_cases import BuildCasesAlgorithm
 from .create_workspace import CreateWorkspaceAlgorithm
+from .export_field_package import ExportFieldPackageAlgorithm
+from .import_field_results import ImportFieldResultsAlgorithm
 from .import_layer import ImportLayerAlgorithm
+from .inspection_sheets import InspectionSheetsAlgorithm
+from .plan_routes import PlanRoutesAlgorithm
+from .random_draw import RandomDrawAlgorithm
 from .redline_diff import RedlineDiffAlgorithm
 from .sample_district import SampleDistrictAlgorithm
 from .screen_projects import ScreenProjectsAlgorithm
 
 ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm, ScreenProjectsAlgorithm,
-              RedlineDiffAlgorithm)
+              RedlineDiffAlgorithm, BuildCasesAlgorithm, RandomDrawAlgorithm, PlanRoutesAlgorithm,
+              ExportFieldPackageAlgorithm, ImportFieldResultsAlgorithm, InspectionSheetsAlgorithm)
 
 
 class GreenShieldProvider(QgsProcessingProvider):

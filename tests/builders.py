@@ -98,3 +98,16 @@ def layer_rows(path: str, key: str) -> list[dict]:
         row["geometry"] = geom
         rows.append(row)
     return rows
+
+
+def screened_district(folder) -> tuple[str, str]:
+    """The sample district in `folder` and its screening result: (workspace, screening GeoPackage)."""
+    from green_shield.core.cli import main
+    from green_shield.core.sample_district import build_sample_district
+
+    workspace = os.path.join(str(folder), "district.gpkg")
+    build_sample_district(workspace)
+    screening = os.path.join(str(folder), "screening.gpkg")
+    if main(["screen", "-w", workspace, "--out", screening]) != 0:
+        raise RuntimeError("screening the sample district failed")
+    return workspace, screening

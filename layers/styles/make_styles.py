@@ -348,6 +348,46 @@ def sewage_outfall():
     return categorized("status", "outfall_status", symbols, other), None
 
 
+def supervised_entity():
+    size = 2.8
+    dark = "#252525"
+    symbols = {
+        "key": marker_symbol(marker(Shape.Diamond, "#d95f02", size * 1.2, stroke=dark, stroke_width=0.3)),
+        "general": marker_symbol(marker(Shape.Diamond, "#fdd49e", size, stroke=dark, stroke_width=0.3)),
+        "special": marker_symbol(marker(Shape.Diamond, "#7a0177", size * 1.2, stroke=dark, stroke_width=0.3)),
+    }
+    other = marker_symbol(marker(Shape.Diamond, OTHER_GREY, size * 0.8, stroke=dark, stroke_width=0.3))
+    return categorized("pool", "supervision_pool", symbols, other), None
+
+
+def inspection_case():
+    """Flags coloured by status: red while open, amber under rectification, green closed."""
+    size = 3.6
+    dark = "#252525"
+
+    def flag(color, stroke=dark):
+        return marker_symbol(marker(Shape.Triangle, color, size, stroke=stroke, stroke_width=0.4))
+
+    symbols = {
+        "pending": flag("#e31a1c"),
+        "inspected": flag("#fb9a99"),
+        "ordered": flag("#ff7f00"),
+        "rectified": flag("#fdbf6f"),
+        "closed": flag("#33a02c"),
+        "excluded": flag("#d9d9d9", stroke="#969696"),
+    }
+    other = flag(OTHER_GREY)
+    lab = labeling(
+        "case_id",
+        text_format(6.5, "#252525", buffer=0.7),
+        QgsPalLayerSettings.OrderedPositionsAroundPoint,
+        "案件编号",
+        dist=1.5,
+        distUnits=MM,
+    )
+    return categorized("status", "case_status", symbols, other), lab
+
+
 def contaminated_plot():
     symbols = {
         "suspected": fill_symbol(simple_fill("#dfc27d", alpha=160), simple_line("#8c510a", 0.35, dash=[1.5, 0.8])),
@@ -428,6 +468,8 @@ STYLES = {
     "water_intake": ("water_intake", "Point", water_intake),
     "sewage_outfall": ("sewage_outfall", "Point", sewage_outfall),
     "contaminated_plot": ("contaminated_plot", "Polygon", contaminated_plot),
+    "supervised_entity": ("supervised_entity", "Point", supervised_entity),
+    "inspection_case": ("inspection_case", "Point", inspection_case),
     "project_point": ("project", "Point", project_point),
     "project_line": ("project", "LineString", project_line),
     "project_polygon": ("project", "Polygon", project_polygon),
@@ -463,7 +505,7 @@ def build(name: str) -> tuple[QgsVectorLayer, QgsFeatureRenderer]:
 
 
 def write_styles(out_dir: str = STYLE_DIR) -> list[str]:
-    missing = set(LAYER_TYPES) - set(STYLES)
+    missing = {key for key, lt in LAYER_TYPES.items() if lt.geometry != "none"} - set(STYLES)
     if missing:
         raise RuntimeError(f"no style designed for {sorted(missing)}")
     os.makedirs(out_dir, exist_ok=True)

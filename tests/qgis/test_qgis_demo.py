@@ -26,6 +26,14 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     assert paths["counts"].startswith("PROHIBITED ")
     assert Path(paths["redline_report_pdf"]).read_bytes()[:5] == b"%PDF-"
     assert "flagged" in paths["redline_summary"]
+    # the inspection round: 82 cases from screening and registers + 33 drawn, all routed, 3 teams
+    assert paths["inspection_summary"].startswith("cases 115 (82 from screening and registers, 33 drawn); "
+                                                  "115 stops in ")
+    assert "3 field packages" in paths["inspection_summary"]
+    assert len(list(Path(paths["field"]).glob("*/*.qgs"))) == 3
+    sheets = sorted(Path(paths["sheets"]).glob("检查单_第一检查组_第*天.pdf"))
+    assert sheets and all(p.read_bytes()[:5] == b"%PDF-" for p in sheets)
+    assert "案件 115 件，未结 115 件" in Path(paths["ledger"]).read_text(encoding="utf-8")
 
     project = QgsProject.instance()
     project.clear()
@@ -36,6 +44,8 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     assert layers["饮用水水源保护区"].renderer().classAttribute() == "level"
     assert project.crs().authid() == "EPSG:4544"
     assert len(project.layoutManager().layouts()) == 1
+    assert layers["检查路线"].featureCount() > 0 and layers["检查点"].featureCount() == 115
+    assert layers["检查案件"].featureCount() == 115
     project.clear()
 
 
@@ -55,4 +65,4 @@ def test_styles_can_be_stored_again(tmp_path):
 
     with sqlite3.connect(workspace) as con:
         rows = con.execute("SELECT f_table_name, useAsDefault FROM layer_styles").fetchall()
-    assert sorted(rows) == sorted((name, 1) for name in {r[0] for r in rows}) and len(rows) == 9
+    assert sorted(rows) == sorted((name, 1) for name in {r[0] for r in rows}) and len(rows) == 12

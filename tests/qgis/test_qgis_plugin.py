@@ -5,7 +5,9 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
 EXPECTED_ALGORITHMS = {"greenshield:createworkspace", "greenshield:importlayer", "greenshield:sampledistrict",
-                       "greenshield:screenprojects", "greenshield:redlinediff"}
+                       "greenshield:screenprojects", "greenshield:redlinediff", "greenshield:buildcases",
+                       "greenshield:randomdraw", "greenshield:planroutes", "greenshield:exportfieldpackage",
+                       "greenshield:importfieldresults", "greenshield:inspectionsheets"}
 
 
 def _flush_deletes():
@@ -31,9 +33,13 @@ def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
         assert len(ours) == 1 and ours[0].title() == "绿盾 Green Shield"
         assert [a.objectName() for a in ours[0].actions() if not a.isSeparator()] == [
             "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_import", "GreenShield_screen",
-            "GreenShield_redline_diff", "GreenShield_sample_district"]
+            "GreenShield_redline_diff", "GreenShield_inspection", "GreenShield_sample_district"]
+        planning = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_inspection")
+        assert [a.objectName() for a in planning.actions()] == [
+            "GreenShield_cases", "GreenShield_random_draw", "GreenShield_routes", "GreenShield_field_export",
+            "GreenShield_field_import", "GreenShield_inspection_sheets"]
         toolbars = window.findChildren(QToolBar, "GreenShieldToolbar")
-        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 5
+        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 7
         provider = registry.providerById("greenshield")
         assert provider is not None
         assert {a.id() for a in provider.algorithms()} == EXPECTED_ALGORITHMS

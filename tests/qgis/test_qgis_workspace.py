@@ -13,8 +13,8 @@ from builders import bow_tie, square, write_shapefile, write_vector
 from green_shield.core.schema import CODE_LISTS, LAYER_TYPES
 
 EXPECTED_LAYERS = [
-    "建设项目（点）", "建设项目（线）", "建设项目（面）", "入河排污口", "取水口", "污染地块", "饮用水水源保护区",
-    "自然保护地", "生态保护红线", "河流", "水面", "行政区",
+    "检查案件", "建设项目（点）", "建设项目（线）", "建设项目（面）", "入河排污口", "取水口", "监管对象", "污染地块",
+    "饮用水水源保护区", "自然保护地", "生态保护红线", "河流", "水面", "行政区", "案件状态记录",
 ]
 
 
@@ -53,7 +53,9 @@ def test_create_workspace_adds_styled_group(provider, project, tmp_path):
     layers = [node.layer() for node in group.findLayers()]
     assert [layer.name() for layer in layers] == EXPECTED_LAYERS
     by_name = {layer.name(): layer for layer in layers}
-    assert all(layer.crs().authid() == "EPSG:4490" for layer in layers)
+    assert all(layer.crs().authid() == "EPSG:4490" for layer in layers if layer.isSpatial())
+    assert not by_name["案件状态记录"].isSpatial()  # the history is a table
+    assert by_name["检查案件"].renderer().classAttribute() == "status"
     assert QgsWkbTypes.displayString(by_name["建设项目（点）"].wkbType()) == "Point"
     assert QgsWkbTypes.displayString(by_name["建设项目（面）"].wkbType()) == "MultiPolygon"
 
