@@ -12,15 +12,14 @@ import os
 from collections import Counter
 
 from .case_rules import OPEN_STATUSES
-from .cases import PRIORITY_RANK, case_history, read_cases
+from .cases import PRIORITY_RANK, case_history, label_zh, read_cases
 from .report import CSS, _css_string, _e
 from .schema import CODE_LISTS
+from .workspace import refuse_workspace_as_output
 
 TITLE = "生态环境执法检查案件台账"
 STATUS = CODE_LISTS["case_status"]
 PRIORITY = CODE_LISTS["case_priority"]
-TARGET = CODE_LISTS["case_target"]
-SOURCE = CODE_LISTS["case_source"]
 EXTRA_CSS = """
 table.ledger td { font-size: 8.6pt; } table.ledger td.problem { font-size: 8.2pt; }
 table.ledger td:nth-child(4), table.ledger td:nth-child(5), table.ledger td:nth-child(3) { white-space: nowrap; }
@@ -50,6 +49,7 @@ def ledger_summary(cases: list[dict], today: _dt.date) -> dict:
 
 def write_ledger_report(workspace: str, path: str, *, today: _dt.date | None = None, title: str = TITLE) -> dict:
     """Write the ledger as printable HTML; return the summary figures."""
+    refuse_workspace_as_output(path)
     today = today or _dt.date.today()
     cases = read_cases(workspace)
     history: dict[str, list[dict]] = {}
@@ -107,15 +107,16 @@ def _case_table(cases: list[dict], today: _dt.date, history: dict[str, list[dict
         if history and c["case_id"] in history:
             steps = "；".join(
                 f"{_e(str(h['changed_at'])[:16].replace('T', ' '))} {_e(h.get('changed_by') or '')} "
-                f"{_e(STATUS.label_zh(h['to_status']))}{('（' + _e(h['note']) + '）') if h.get('note') else ''}"
+                f"{_e(label_zh('case_status', h['to_status']))}{('（' + _e(h['note']) + '）') if h.get('note') else ''}"
                 for h in history[c["case_id"]])
             problem += f'<br><span class="muted">记录：{steps}</span>'
         rows.append(
             f'<tr><td class="nw">{_e(c["case_id"])}</td>'
-            f"<td>{_e(TARGET.label_zh(c['target_type']))}<br>{_e(c['target_id'])}<br>{_e(c.get('target_name') or '')}"
-            f"</td><td>{_e(SOURCE.label_zh(c['source']))}</td>"
-            f'<td class="c p-{_e(c["priority"])}">{_e(PRIORITY.label_zh(c["priority"]))}</td>'
-            f'<td class="c">{_e(STATUS.label_zh(c["status"]))}</td><td class="nw">{_e(due or "")}{late}</td>'
+            f"<td>{_e(label_zh('case_target', c['target_type']))}<br>{_e(c['target_id'])}<br>"
+            f"{_e(c.get('target_name') or '')}"
+            f"</td><td>{_e(label_zh('case_source', c['source']))}</td>"
+            f'<td class="c p-{_e(c["priority"])}">{_e(label_zh("case_priority", c["priority"]))}</td>'
+            f'<td class="c">{_e(label_zh("case_status", c["status"]))}</td><td class="nw">{_e(due or "")}{late}</td>'
             f"<td>{_e(c.get('team') or '')}</td><td class=\"problem\">{problem}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)

@@ -21,8 +21,9 @@ import numpy as np
 import shapely
 
 from . import gpkg
-from .case_rules import OPEN_STATUSES, TRANSITIONS
+from .case_rules import OPEN_STATUSES, TRANSITIONS, install_case_rules
 from .errors import CaseNotFound, LedgerEditFailed, NotAScreeningResult, StatusChangeRefused
+from .importer import BadValue, convert_value
 from .schema import CODE_LISTS, LAYER_TYPES
 from .workspace import open_workspace, read_layer, read_meta
 
@@ -66,6 +67,12 @@ class UpsertResult:
                 "skipped": len(self.skipped)}
 
 
+def label_zh(codelist: str, code: str | None) -> str:
+    """The Chinese label of a code; an empty or unknown code (edited outside the plugin) as it is."""
+    cl = CODE_LISTS[codelist]
+    return cl.label_zh(code) if code in cl.codes() else (code or "")
+
+
 def _now() -> str:
     return _dt.datetime.now().isoformat(timespec="seconds")
 
@@ -80,6 +87,7 @@ def _check_codes(spec: CaseSpec) -> None:
 
 def _open(path: str) -> sqlite3.Connection:
     open_workspace(path)  # checks (and upgrades) the workspace
+    install_case_rules(os.fspath(path))  # the current rules, also in workspaces made by an older version
     return gpkg.connect(os.fspath(path))
 
 
@@ -131,8 +139,10 @@ def upsert_cases(workspace: str, specs: Iterable[CaseSpec], *, by: str = "green-
             if existing:
                 case_id, _, _, _, priority, problem, basis, ref, _, team, inspectors = existing
                 new_priority = min(priority, spec.priority, key=lambda p: PRIORITY_RANK.get(p, 9))
-                new_problem = spec.problem if spec.problem and spec.problem != problem else problem
-                new_basis = spec.legal_basis if spec.legal_basis and spec.legal_basis != basis else basis
+                # the finding behind the stricter priority stays: a milder one never replaces it
+                as_strict = PRIORITY_RANK.get(spec.priority, 9) <= PRIORITY_RANK.get(priority, 9)
+                new_problem = spec.problem if as_strict and spec.problem else problem
+                new_basis = spec.legal_basis if as_strict and spec.legal_basis else basis
                 new_ref = spec.source_ref or ref
                 # an assignment fills an unassigned case; it never takes a case from the team that has it
                 new_team, new_inspectors = (team, inspectors) if team else (spec.team, spec.inspectors or inspectors)
@@ -149,6 +159,10 @@ def upsert_cases(workspace: str, specs: Iterable[CaseSpec], *, by: str = "green-
             last = last_by_target.get(key)
             if last and last[3] == "excluded" and not reopen_excluded:
                 result.skipped.append((f"{key[0]}:{key[1]}", f"case {last[0]} was excluded as a false lead"))
+                continue
+            if last and last[3] == "closed" and (last[8], last[7], last[5]) == (
+                    spec.source, spec.source_ref, spec.problem):
+                result.skipped.append((f"{key[0]}:{key[1]}", f"case {last[0]} was closed on this same evidence"))
                 continue
             case_id = next(ids)
             values = {
@@ -197,6 +211,11 @@ def change_status(workspace: str, case_id: str, status: str, *, by: str, note: s
     if unknown:
         raise LedgerEditFailed(f"these fields cannot be set with a status change: {', '.join(sorted(unknown))}",
                                f"状态变更时不能修改这些字段：{', '.join(sorted(unknown))}")
+    for name, value in fields.items():  # labels → codes, 是/否 → booleans, dates checked
+        try:
+            fields[name] = convert_value(CASE.field(name), value)
+        except BadValue as bad:
+            raise LedgerEditFailed(f"{name}: {bad.reason}", f"{CASE.field(name).alias_zh}：{bad.reason_zh}") from None
     own = con is None
     con = con or _open(workspace)
     try:
@@ -208,6 +227,8 @@ def change_status(workspace: str, case_id: str, status: str, *, by: str, note: s
             raise StatusChangeRefused(case_id, current, status, TRANSITIONS.get(current, ()))
         stamp = at or _now()
         sets = {"status": status, "status_note": note, "updated_by": by, "updated_at": stamp}
+        if status == current and note is None:
+            del sets["status_note"]  # an edit without a status change keeps the last change's note
         for name, value in fields.items():
             sets[name] = value.isoformat() if isinstance(value, _dt.date) else value
         assignments = ", ".join(f'"{k}" = ?' for k in sets)
@@ -233,6 +254,7 @@ def change_status(workspace: str, case_id: str, status: str, *, by: str, note: s
 def read_cases(workspace: str, *, statuses: Sequence[str] | None = None, team: str | None = None,
                case_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Cases as dicts (stored codes, `geometry` in the workspace CRS, `fid`), in case-number order."""
+    open_workspace(workspace)  # checks (and upgrades) the workspace
     geoms, columns, fids = read_layer(workspace, "inspection_case")
     out = []
     for i in range(len(fids)):
@@ -250,6 +272,7 @@ def read_cases(workspace: str, *, statuses: Sequence[str] | None = None, team: s
 
 
 def case_history(workspace: str, case_id: str | None = None) -> list[dict[str, Any]]:
+    open_workspace(workspace)
     _, columns, fids = read_layer(workspace, "case_history")
     rows = [{k: _plain(v[i]) for k, v in columns.items()} | {"fid": int(fids[i])} for i in range(len(fids))]
     rows = [r for r in rows if case_id is None or r["case_id"] == case_id]
@@ -417,7 +440,10 @@ def _cmd_build(args) -> int:
 def _cmd_status(args) -> int:
     fields = {}
     for item in args.set or []:
-        name, _, value = item.partition("=")
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise LedgerEditFailed(f"--set {item}: write FIELD=VALUE, e.g. --set finding=排口仍在排放",
+                                   f"--set {item}：应写作 字段=值，例如 --set finding=排口仍在排放")
         fields[name.strip()] = value
     change_status(args.workspace, args.case_id, CODE_LISTS["case_status"].normalise(args.status) or args.status,
                   by=args.by, note=args.note, fields=fields)
@@ -429,12 +455,11 @@ def _cmd_list(args) -> int:
     from .case_report import overdue
 
     statuses = [CODE_LISTS["case_status"].normalise(s) or s for s in args.status] if args.status else None
-    cl = CODE_LISTS
     today = _dt.date.today()
     for row in read_cases(args.workspace, statuses=statuses, team=args.team):
         print("\t".join(str(x or "") for x in (
-            row["case_id"], cl["case_status"].label_zh(row["status"]), cl["case_priority"].label_zh(row["priority"]),
-            cl["case_target"].label_zh(row["target_type"]), row["target_id"], row.get("target_name"),
+            row["case_id"], label_zh("case_status", row["status"]), label_zh("case_priority", row["priority"]),
+            label_zh("case_target", row["target_type"]), row["target_id"], row.get("target_name"),
             row.get("team"), row.get("check_due"), "逾期" if overdue(row, today) else "",
             (row.get("problem") or "").split("\n")[0])))
     return 0

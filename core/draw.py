@@ -34,7 +34,8 @@ import re
 import secrets
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -45,6 +46,7 @@ import shapely
 from . import __version__
 from .errors import (
     DrawColumnsMissing,
+    DrawRecordExists,
     DuplicateEntityIds,
     DuplicateInspectorIds,
     EmptySupervisionList,
@@ -52,10 +54,14 @@ from .errors import (
     IncompleteRows,
     InputNotFound,
     InvalidDrawHistory,
+    InvalidPeriod,
     InvalidPerTarget,
+    InvalidPositiveFactor,
     InvalidRatio,
+    InvalidRatioOverride,
     InvalidRatiosFile,
     InvalidSeed,
+    OutputIsAnInput,
     TeamTooSmall,
     TooFewInspectors,
     UnknownPoolValues,
@@ -80,8 +86,13 @@ ROSTER_COLUMNS = {
 }
 HISTORY_IDS = ("inspector_ids", "inspector_id", "执法证号", "检查人员编号")
 HISTORY_TARGETS = ("entity_id", "target_id", "监管对象编码", "对象编码", "统一社会信用代码", "信用代码")
+ROSTER_LABELS_ZH = {"inspector_id": "执法证号", "name": "姓名", "unit": "单位", "team": "检查组"}
+ROLES = {"list": ("supervision list", "监管对象名录"), "roster": ("inspector roster", "执法人员名录"),
+         "history": ("previous draw", "上次抽查结果"), "ratios": ("ratios file", "抽查比例文件")}
 RESULT_FIELDS = ("seq", "draw_id", "entity_id", "name", "pool", "pool_zh", "positive_list", "stratum", "team",
                  "inspector_ids", "inspectors", "revisit", "special_reason", "industry", "address", "xzqdm", "xzqmc")
+RESULT_KEYS = ("seq", "entity_id", "name", "pool", "positive_list", "stratum", "team", "inspector_ids", "inspectors",
+               "revisits")  # a drawn target as the record stores it and --verify compares it
 PRIORITY = {"special": "high", "key": "medium", "general": "medium"}
 _SPLIT_IDS = re.compile(r"[;；,，、|/\s]+")
 
@@ -225,9 +236,11 @@ class DrawResult:
         return {pool: sum(s.count for s in self.strata if s.pool == pool) for pool in POOLS}
 
     def canonical(self) -> list[dict[str, Any]]:
-        """The result as the record stores and --verify compares it."""
-        return [{"seq": t.seq, "entity_id": t.entity.entity_id, "stratum": t.stratum, "team": t.team,
-                 "inspector_ids": t.inspector_ids} for t in self.targets]
+        """The result as the record stores it and --verify compares it: every field of every target."""
+        return [{"seq": t.seq, "entity_id": t.entity.entity_id, "name": t.entity.name, "pool": t.entity.pool,
+                 "positive_list": t.entity.positive_list, "stratum": t.stratum, "team": t.team,
+                 "inspector_ids": t.inspector_ids, "inspectors": [i.name for i in t.inspectors],
+                 "revisits": list(t.revisits)} for t in self.targets]
 
     def digest(self) -> str:
         return result_digest(self.canonical())
@@ -251,9 +264,14 @@ class DrawRun:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def result_digest(canonical: list[dict[str, Any]]) -> str:
-    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def json_digest(value: Any) -> str:
+    """SHA-256 of a value as compact JSON with sorted keys (UTF-8): what the record's checksums are of."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def result_digest(canonical: list[dict[str, Any]]) -> str:
+    return json_digest(canonical)
 
 
 def draw_key(seed: int, *parts: str) -> str:
@@ -264,15 +282,32 @@ def draw_key(seed: int, *parts: str) -> str:
 # --- ratios --------------------------------------------------------------------------------
 
 
-def _number(value: object, name: str, maximum: float = 100) -> float:
+def _finite(value: object) -> float | None:
+    """25, '25', '25 %' → 25; 12.5 stays 12.5; None for anything that is not a finite number."""
     text = str(value).strip().rstrip("%").strip() if isinstance(value, str) else value
     try:
         number = float(text)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidRatio(name, value, maximum) from None
-    if not math.isfinite(number) or number < 0 or number > maximum:
-        raise InvalidRatio(name, value, maximum)
+        return None
+    if not math.isfinite(number):
+        return None
     return int(number) if number.is_integer() else number
+
+
+def _percent(value: object, pool: str) -> float:
+    """A pool's ratio in per cent, 0–100."""
+    number = _finite(value)
+    if number is None or not 0 <= number <= 100:
+        raise InvalidRatio(pool, value, POOL_LIST.label_zh(pool) if pool in POOLS else None)
+    return number
+
+
+def _factor(value: object) -> float:
+    """The positive-list factor, 0–1."""
+    number = _finite(value)
+    if number is None or not 0 <= number <= 1:
+        raise InvalidPositiveFactor(value)
+    return number
 
 
 def pool_code(name: object) -> str:
@@ -305,22 +340,26 @@ def load_ratios(path: str | None = None) -> RatioTable:
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidRatiosFile(path, f"not valid UTF-8 YAML ({exc})") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行）" if mark is not None else ""
+        raise InvalidRatiosFile(path, f"not valid UTF-8 YAML ({exc})",
+                                f"不是有效的 UTF-8 编码 YAML 文件{where}") from None
     if not isinstance(data, dict) or not isinstance(data.get("pools"), dict):
-        raise InvalidRatiosFile(path, "it has no 'pools:' section")
+        raise InvalidRatiosFile(path, "it has no 'pools:' section", "缺少 pools: 部分")
     ratios, verified, basis = {}, {}, {}
     for name, item in data["pools"].items():
         code = pool_code(name)
         if not isinstance(item, dict) or "ratio" not in item:
-            raise InvalidRatiosFile(path, f"pool '{name}' has no 'ratio:'")
-        ratios[code] = _number(item["ratio"], code)
+            raise InvalidRatiosFile(path, f"pool '{name}' has no 'ratio:'", f"类别“{name}”缺少 ratio: 项")
+        ratios[code] = _percent(item["ratio"], code)
         verified[code] = bool(item.get("verified", False))
         basis[code] = str(item.get("basis") or "")
     missing = [p for p in POOLS if p not in ratios]
     if missing:
-        raise InvalidRatiosFile(path, f"no ratio for {', '.join(missing)}")
+        raise InvalidRatiosFile(path, f"no ratio for {', '.join(missing)}",
+                                f"缺少{'、'.join(POOL_LIST.label_zh(p) for p in missing)}的抽查比例")
     positive = data.get("positive_list") or {}
-    factor = _number(positive.get("factor", 1), "positive_list factor", maximum=1)
+    factor = _factor(positive.get("factor", 1))
     verified["positive_list"] = bool(positive.get("verified", False))
     basis["positive_list"] = str(positive.get("basis") or "")
     return RatioTable(ratios, factor, _per_target(data.get("per_target", 2)), verified, basis,
@@ -334,9 +373,9 @@ def parse_ratio_overrides(pairs: Iterable[str] | None) -> dict[str, float]:
     for pair in pairs or ():
         name, sep, value = str(pair).partition("=")
         if not sep:
-            raise InvalidRatio(str(pair), "(missing '=')")
+            raise InvalidRatioOverride(str(pair))
         code = pool_code(name.strip())
-        out[code] = _number(value, code)
+        out[code] = _percent(value, code)
     return out
 
 
@@ -348,14 +387,14 @@ def with_overrides(table: RatioTable, ratios: dict[str, object] | None = None, p
     overridden = list(table.overridden)
     for name, value in (ratios or {}).items():
         code = pool_code(name)
-        number = _number(value, code)
+        number = _percent(value, code)
         if number != table.ratios[code]:
             new_ratios[code] = number
             verified[code] = False
             overridden.append(code)
     factor = table.positive_factor
     if positive_factor is not None:
-        factor = _number(positive_factor, "positive_list factor", maximum=1)
+        factor = _factor(positive_factor)
         if factor != table.positive_factor:
             verified["positive_list"] = False
             overridden.append("positive_list")
@@ -388,6 +427,14 @@ def _text(value: object) -> str | None:
 
 def _fold(name: str) -> str:
     return re.sub(r"[\s_\-()（）]", "", str(name)).casefold()
+
+
+def _label_zh(field_zh: str, column: str) -> str:
+    """A field as the Chinese messages name it: 监管对象编码, or 监管对象编码（“统一社会信用代码”列） when the
+    file names the column otherwise in Chinese (an English column name is the field itself)."""
+    if column.isascii() or _fold(column) == _fold(field_zh):
+        return field_zh
+    return f"{field_zh}（“{column}”列）"
 
 
 def _find(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
@@ -536,7 +583,8 @@ def read_supervision_list(spec: str) -> SupervisionList:
     missing = [f.name for f in lt.fields if f.required and f.name not in mapping]
     if missing:
         raise DrawColumnsMissing(rows.path, "supervision list", "监管对象名录",
-                                 [f"{m} ({lt.field(m).alias_zh})" for m in missing], list(rows.columns))
+                                 [f"{m} ({lt.field(m).alias_zh})" for m in missing], list(rows.columns),
+                                 [f"{lt.field(m).alias_zh}（{m}）" for m in missing])
 
     def cell(name: str, i: int) -> object:
         return rows.columns[mapping[name]][i] if name in mapping else None
@@ -550,10 +598,11 @@ def read_supervision_list(spec: str) -> SupervisionList:
             continue  # a blank line
         for name in ("entity_id", "name", "pool"):
             if values[name] is None:
-                incomplete.append((place, mapping[name], ""))
+                incomplete.append((place, mapping[name], "", _label_zh(lt.field(name).alias_zh, mapping[name])))
         positive = _parse_bool(cell("positive_list", i))
         if positive is None:
-            incomplete.append((place, mapping["positive_list"], _text(cell("positive_list", i)) or ""))
+            incomplete.append((place, mapping["positive_list"], _text(cell("positive_list", i)) or "",
+                               _label_zh(lt.field("positive_list").alias_zh, mapping["positive_list"])))
         pool = POOL_LIST.normalise(values["pool"]) if values["pool"] else None
         if values["pool"] and pool is None:
             bad_pools.append((place, values["pool"]))
@@ -581,10 +630,11 @@ def read_roster(spec: str) -> Roster:
     rows = _read_rows(spec, "roster")
     names = list(rows.columns)
     mapping = {key: _find(names, candidates) for key, candidates in ROSTER_COLUMNS.items()}
-    labels = {"inspector_id": "id (执法证号)", "name": "name (姓名)"}
+    labels = {"inspector_id": ("id (执法证号)", "执法证号（id）"), "name": ("name (姓名)", "姓名（name）")}
     missing = [labels[key] for key in ("inspector_id", "name") if not mapping[key]]
     if missing:
-        raise DrawColumnsMissing(rows.path, "inspector roster", "执法人员名录", missing, names)
+        raise DrawColumnsMissing(rows.path, "inspector roster", "执法人员名录", [en for en, _ in missing], names,
+                                 [zh for _, zh in missing])
     inspectors, incomplete = [], []
     seen: dict[str, list[int]] = {}
     for i in range(len(rows)):
@@ -594,7 +644,7 @@ def read_roster(spec: str) -> Roster:
             continue
         for key in ("inspector_id", "name"):
             if values[key] is None:
-                incomplete.append((place, mapping[key], ""))
+                incomplete.append((place, mapping[key], "", _label_zh(ROSTER_LABELS_ZH[key], mapping[key])))
         if values["inspector_id"]:
             seen.setdefault(values["inspector_id"], []).append(place)
         inspectors.append(Inspector(values["inspector_id"] or "", values["name"] or "", values["unit"],
@@ -619,13 +669,14 @@ def read_history(spec: str) -> tuple[dict[str, set[str]], InputFile]:
             items = record["result"]
             visits = {str(item["entity_id"]): {str(i) for i in item["inspector_ids"]} for item in items}
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InvalidDrawHistory(path, f"not a draw record ({exc})") from None
+            raise InvalidDrawHistory(path, f"not a draw record ({exc})", "不是抽查记录") from None
         return visits, InputFile("history", path, None, file_sha256(path), "file", len(visits))
     rows = _read_rows(spec, "history")
     names = list(rows.columns)
     target_col, ids_col = _find(names, HISTORY_TARGETS), _find(names, HISTORY_IDS)
     if not target_col or not ids_col:
-        raise InvalidDrawHistory(rows.path, f"no entity_id and inspector_ids columns (columns: {', '.join(names)})")
+        raise InvalidDrawHistory(rows.path, f"no entity_id and inspector_ids columns (columns: {', '.join(names)})",
+                                 f"缺少监管对象编码（entity_id）和执法证号（inspector_ids）列（现有列：{'、'.join(names)}）")
     visits: dict[str, set[str]] = {}
     for target, ids in zip(rows.columns[target_col], rows.columns[ids_col]):
         target, ids = _text(target), _text(ids)
@@ -645,7 +696,7 @@ def check_roster(inspectors: Sequence[Inspector], per_target: int, mix_teams: bo
     team_mode = not mix_teams and any(i.team for i in inspectors)
     if not team_mode:
         return False
-    without = [(i.row, "team", "") for i in inspectors if not i.team]
+    without = [(i.row, "team", "", ROSTER_LABELS_ZH["team"]) for i in inspectors if not i.team]
     if without:
         raise IncompleteRows(source, "inspector roster", "执法人员名录", without, kind)
     sizes: dict[str, int] = {}
@@ -694,8 +745,8 @@ def draw(
 ) -> DrawResult:
     """Draw targets per stratum and assign inspectors; deterministic in (entities, inspectors, seed, options)."""
     seed = check_seed(seed)
-    ratios = {pool: _number(options.ratios.get(pool, 0), pool) for pool in POOLS}
-    factor = _number(options.positive_factor, "positive_list factor", maximum=1)
+    ratios = {pool: _percent(options.ratios.get(pool, 0), pool) for pool in POOLS}
+    factor = _factor(options.positive_factor)
     per_target = _per_target(options.per_target)
     options = replace(options, ratios=ratios, positive_factor=factor, per_target=per_target)
     if not entities:
@@ -801,22 +852,50 @@ def current_period(today: _dt.date | None = None) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
+_YEAR = r"([1-9]\d{3})"
+_ZH_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_PERIODS = (  # (pattern on the NFKC, upper-cased, space-free text, canonical form from its groups)
+    (rf"{_YEAR}(?:年度?)?", lambda y: y),
+    (rf"{_YEAR}[-/]?Q([1-4])", lambda y, q: f"{y}Q{q}"),
+    (rf"{_YEAR}年?第?([1-4一二三四])季度?", lambda y, q: f"{y}Q{_ZH_DIGITS.get(q, q)}"),
+    (rf"{_YEAR}[-/]?H([12])", lambda y, h: f"{y}H{h}"),
+    (rf"{_YEAR}年?([上下])半年", lambda y, h: f"{y}H{1 if h == '上' else 2}"),
+    (rf"{_YEAR}(?:[-/.](\d{{1,2}})|(\d{{2}}))", lambda y, m1, m2: f"{y}-{int(m1 or m2):02d}"),
+    (rf"{_YEAR}年(\d{{1,2}})月份?", lambda y, m: f"{y}-{int(m):02d}"),
+)
+
+
+def normalise_period(text: object) -> str:
+    """The period a draw is for, in one of four forms: 2026Q4 (quarter), 2026H1 (half year), 2026 (year) or
+    2026-03 (month). 2026q4, 2026-Q4, 2026年第四季度, 2026年上半年, 2026年度, 2026年3月 and 202603 are read as
+    those; anything else raises InvalidPeriod. The period names the draw (DRAW-2026Q4-<seed>) and sets the
+    cases' check deadline, so free text is refused rather than guessed at."""
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).upper()
+    for pattern, canonical in _PERIODS:
+        m = re.fullmatch(pattern, folded)
+        if m:
+            period = canonical(*m.groups())
+            if "-" in period and not 1 <= int(period[5:]) <= 12:
+                break
+            return period
+    raise InvalidPeriod(str(text or "").strip())
+
+
 def period_end(period: str) -> _dt.date | None:
-    """The last day of '2026Q4', '2026', '2026-05' or '202605'; None for free text."""
-    m = re.fullmatch(r"(\d{4})(?:[Qq]([1-4]))?", period.strip())
-    if m:
-        year = int(m.group(1))
-        month = int(m.group(2)) * 3 if m.group(2) else 12
-        return _dt.date(year, month, calendar.monthrange(year, month)[1])
-    m = re.fullmatch(r"(\d{4})-?(\d{2})", period.strip())
-    if m and 1 <= int(m.group(2)) <= 12:
-        year, month = int(m.group(1)), int(m.group(2))
-        return _dt.date(year, month, calendar.monthrange(year, month)[1])
-    return None
+    """The last day of a period ('2026Q4' → 2026-12-31, '2026H1' → 2026-06-30); None for other text."""
+    try:
+        period = normalise_period(period)
+    except InvalidPeriod:
+        return None
+    year, rest = int(period[:4]), period[4:]
+    month = (12 if not rest else int(rest[1]) * 3 if rest[0] == "Q" else int(rest[1]) * 6 if rest[0] == "H"
+             else int(rest[1:]))
+    return _dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def make_draw_id(period: str, seed: int) -> str:
-    return f"DRAW-{re.sub(r'[^0-9A-Za-z]+', '', period) or 'X'}-{seed}"
+    """DRAW-2026Q4-7, DRAW-2026H1-7, DRAW-2026-7, DRAW-202603-7: one id per period and seed, ASCII only."""
+    return f"DRAW-{normalise_period(period).replace('-', '')}-{seed}"
 
 
 def run_draw(
@@ -834,7 +913,9 @@ def run_draw(
     progress: Callable[[float], None] | None = None,
     is_canceled: Callable[[], bool] | None = None,
 ) -> DrawRun:
-    """Read the inputs, draw, and keep what the record needs. seed None (or '') → generated and recorded."""
+    """Read the inputs, draw, and keep what the record needs. seed None (or '') → generated and recorded;
+    period None (or '') → the current quarter, otherwise as normalise_period reads it."""
+    period = normalise_period(period) if period is not None and str(period).strip() else current_period()
     table = with_overrides(load_ratios(ratios_file), ratios, positive_factor, per_target)
     if seed is None or (isinstance(seed, str) and not seed.strip()):
         seed_value, seed_source = new_seed(), "generated"
@@ -855,7 +936,6 @@ def run_draw(
     result = draw(supervision.entities, roster.inspectors, seed_value, options, visits,
                   roster_source=roster.source.path, roster_kind=roster.kind,
                   progress=(lambda f: progress(0.1 + 0.9 * f)) if progress else None, is_canceled=is_canceled)
-    period = (period or "").strip() or current_period()
     return DrawRun(make_draw_id(period, seed_value), period, seed_value, seed_source,
                    _dt.datetime.now().astimezone().isoformat(timespec="seconds"), f"Green Shield {__version__}",
                    inputs, table, result, supervision.crs, sum(len(v) for v in visits.values()),
@@ -939,18 +1019,140 @@ def write_result_gpkg(run: DrawRun, path: str, layer: str = "draw_targets") -> s
     return path
 
 
-def write_outputs(run: DrawRun, out: str) -> dict[str, str]:
-    """CSV (always), GeoPackage (when the list has points), record JSON and HTML. Returns {kind: path}."""
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def check_outputs(run: DrawRun, paths: dict[str, str]) -> None:
+    """Refuse, before anything is written, an output ({kind: path}) that would replace a workspace
+    (OutputIsAWorkspace), a file the draw read (OutputIsAnInput) or, at the record's place ('json'), anything
+    but the record of this same draw (DrawRecordExists)."""
+    from .workspace import refuse_workspace_as_output
+
+    sources = [(f.role, f.path) for f in run.inputs]
+    if run.ratio_table.path:
+        sources.append(("ratios", run.ratio_table.path))
+    for path in paths.values():
+        refuse_workspace_as_output(path)
+        for role, source in sources:
+            if _same_file(path, source):
+                raise OutputIsAnInput(path, *ROLES[role])
+    if "json" in paths:
+        _refuse_another_record(run, paths["json"])
+
+
+def _refuse_another_record(run: DrawRun, path: str) -> None:
+    """A record is replaced only by the record of the very same draw: the same id, seed, input checksums,
+    parameters and result, as when a draw is run again to add its cases. Anything else is refused."""
+    from .draw_record import RECORD_FORMAT, record_dict
+
+    if not os.path.exists(path):
+        return
+    old = _read_json(path)
+    if not isinstance(old, dict) or old.get("format") != RECORD_FORMAT:
+        raise DrawRecordExists(path, "it is not a draw record", "该文件不是抽查记录")
+    new = record_dict(run, path)
+
+    def inputs(record: dict) -> list:
+        return sorted((str(i.get("role")), str(i.get("sha256"))) for i in record.get("inputs") or ())
+
+    parts = (("draw_id", "id", "批次编号"), ("seed", "seed", "随机种子"), ("inputs", "inputs", "输入文件"),
+             ("parameters", "parameters", "抽查参数"), ("result", "result", "抽查结果"))
+    same = {key: inputs(old) == inputs(new) if key == "inputs" else json_digest(old.get(key)) == json_digest(new[key])
+            for key, _, _ in parts}
+    differ = [(en, zh) for key, en, zh in parts if not same[key]]
+    if differ:
+        raise DrawRecordExists(
+            path, f"it records draw {old.get('draw_id')} of {old.get('created')}, with another "
+                  f"{', '.join(en for en, _ in differ)}",
+            f"其中记录的是 {old.get('created')} 的抽查 {old.get('draw_id')}，{'、'.join(zh for _, zh in differ)}不同")
+
+
+def seed_reuse_notes(run: DrawRun, folder: str, record_path: str | None = None) -> list[tuple[str, str]]:
+    """A note for each other draw record in `folder` made with this seed for another period: the same seed
+    draws the same targets from the same list, so every draw needs a fresh seed."""
+    from .draw_record import RECORD_FORMAT
+
+    notes = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return notes
+    for name in names:
+        path = os.path.join(folder, name)
+        if name.startswith(".") or not name.lower().endswith(".json"):
+            continue
+        if record_path and _same_file(path, record_path):
+            continue
+        old = _read_json(path)
+        if not isinstance(old, dict) or old.get("format") != RECORD_FORMAT:
+            continue
+        draw_id, period = old.get("draw_id"), old.get("period")
+        if old.get("seed") == run.seed and period != run.period:
+            notes.append((f"Seed {run.seed} was already used for draw {draw_id} (period {period}) in {folder}: the "
+                          "same seed draws the same targets from the same list. Use a fresh seed for every draw.",
+                          f"随机种子 {run.seed} 已用于同一文件夹中的抽查 {draw_id}（期次 {period}）：同一种子从同一名录"
+                          "抽中的对象相同。每次抽查应使用新的随机种子。"))
+    return notes
+
+
+@contextmanager
+def staged_outputs(run: DrawRun, paths: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Write the outputs ({kind: path}; kinds csv, gpkg, json, html) beside their places, and move them in only
+    when the block succeeds: if it fails, nothing is written.
+
+    The caller adds the cases inside the block, so there is never a record of a draw whose cases could not be
+    added. Before anything is written, check_outputs refuses an output over a workspace, an input or another
+    draw's record, and draws in the record's folder made with the same seed are noted in the record. The
+    GeoPackage is written only when the drawn targets have locations. Yields {kind: path} of what is written.
+    """
     from .draw_record import write_record_html, write_record_json
 
-    paths = output_paths(out, run.draw_id)
-    folder = os.path.dirname(os.path.abspath(paths["csv"]))
-    os.makedirs(folder, exist_ok=True)
-    written = {"csv": write_result_csv(run, paths["csv"])}
-    if run.crs and any(t.entity.geometry is not None for t in run.result.targets):
-        written["gpkg"] = write_result_gpkg(run, paths["gpkg"])
-    written["json"] = write_record_json(run, paths["json"])
-    written["html"] = write_record_html(run, paths["html"])
+    check_outputs(run, paths)
+    if "json" in paths:
+        for note in seed_reuse_notes(run, os.path.dirname(os.path.abspath(paths["json"])), paths["json"]):
+            if note not in run.notes:
+                run.notes.append(note)
+    spatial = bool(run.crs) and any(t.entity.geometry is not None for t in run.result.targets)
+    kinds = [k for k in ("csv", "gpkg", "json", "html") if k in paths and (k != "gpkg" or spatial)]
+    writers = {"csv": lambda tmp, _: write_result_csv(run, tmp), "gpkg": lambda tmp, _: write_result_gpkg(run, tmp),
+               "json": lambda tmp, final: write_record_json(run, tmp, final),
+               "html": lambda tmp, final: write_record_html(run, tmp, paths.get("json") or
+                                                            os.path.splitext(final)[0] + ".json")}
+    aside: dict[str, str] = {}
+    try:
+        for kind in kinds:
+            final = os.path.abspath(os.fspath(paths[kind]))
+            folder = os.path.dirname(final)
+            os.makedirs(folder, exist_ok=True)
+            stem, ext = os.path.splitext(os.path.basename(final))
+            aside[kind] = os.path.join(folder, f".{stem}.partial-{secrets.token_hex(4)}{ext}")
+            writers[kind](aside[kind], final)
+        yield {kind: paths[kind] for kind in kinds}
+        for kind in kinds:
+            os.replace(aside[kind], paths[kind])
+    finally:
+        for tmp in aside.values():
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
+def write_outputs(run: DrawRun, out: str) -> dict[str, str]:
+    """CSV (always), GeoPackage (when the list has points), record JSON and HTML at output_paths(out).
+    Returns {kind: path}. Use staged_outputs to add the cases before the record is written."""
+    with staged_outputs(run, output_paths(out, run.draw_id)) as written:
+        pass
     return written
 
 
@@ -987,7 +1189,7 @@ def _checksum_now(path: str, layer: str | None, checksum_of: str, role: str) -> 
 
 def verify_record(record_path: str) -> Verification:
     """Re-run the draw a record describes from its recorded inputs and compare: checksums, then the result."""
-    from .draw_record import load_record
+    from .draw_record import load_record, record_digest
 
     record = load_record(record_path)
     folder = os.path.dirname(os.path.abspath(record_path))
@@ -996,11 +1198,12 @@ def verify_record(record_path: str) -> Verification:
     missing = False
     for item in record["inputs"]:
         role, shown = item["role"], item.get("path") or item.get("abs_path")
+        role_zh = ROLES.get(role, (role, role))[1]
         path = _resolve(item, folder)
         if path is None:
             missing = True
             check.differences.append((f"input {role} {shown} was not found (looked next to the record and at "
-                                      f"{item.get('abs_path')})", f"未找到输入文件（{role}）{shown}"))
+                                      f"{item.get('abs_path')})", f"未找到输入文件（{role_zh}）{shown}"))
             continue
         spec = f"{path}:{item['layer']}" if item.get("layer") else path
         found.setdefault(role, []).append(spec)
@@ -1008,17 +1211,20 @@ def verify_record(record_path: str) -> Verification:
             now = _checksum_now(path, item.get("layer"), item.get("checksum_of", "file"), role)
         except GreenShieldError as exc:
             check.differences.append((f"input {role} {shown} cannot be read: {exc.message}",
-                                      f"输入文件（{role}）{shown} 无法读取：{exc.message_zh}"))
+                                      f"输入文件（{role_zh}）{shown} 无法读取：{exc.message_zh}"))
             continue
         if now != item["sha256"]:
             check.differences.append((
                 f"input {role} {shown} has changed: SHA-256 recorded {item['sha256'][:16]}…, now {now[:16]}…",
-                f"输入文件（{role}）{shown} 已被修改：记录的 SHA-256 为 {item['sha256'][:16]}…，现为 {now[:16]}…"))
+                f"输入文件（{role_zh}）{shown} 已被修改：记录的 SHA-256 为 {item['sha256'][:16]}…，现为 {now[:16]}…"))
     recorded = record["result_canonical"]
     if result_digest(recorded) != record.get("result_sha256"):
         check.differences.append(("the record's result list does not match its own result_sha256: the record was "
                                   "edited after the draw",
-                                  "记录中的抽查结果与其 result_sha256 不符：记录在抽取后被改动过"))
+                                  "记录中的抽查结果与其结果校验值（result_sha256）不符：记录在抽取后被改动过"))
+    elif record_digest(record) != record.get("record_sha256"):
+        check.differences.append(("the record does not match its own record_sha256: the record was edited after "
+                                  "the draw", "记录内容与其记录校验值（record_sha256）不符：记录在抽取后被改动过"))
     if missing or not found["list"] or not found["roster"]:
         return check
     params = record["parameters"]
@@ -1041,8 +1247,22 @@ def verify_record(record_path: str) -> Verification:
     return check
 
 
+RESULT_LABELS = {"seq": ("number", "序号"), "name": ("name", "单位名称"), "pool": ("pool", "监管类别"),
+                 "positive_list": ("positive list", "正面清单"), "stratum": ("stratum", "抽取层"),
+                 "inspectors": ("inspector names", "检查人员姓名"),
+                 "revisits": ("unavoidable revisits", "未能回避的人员")}
+
+
+def _shown(value: Any, zh: bool) -> str:
+    if isinstance(value, bool):
+        return ("是" if value else "否") if zh else ("yes" if value else "no")
+    if isinstance(value, (list, tuple)):
+        return ("、" if zh else ", ").join(str(v) for v in value) or "—"
+    return "—" if value is None or value == "" else str(value)
+
+
 def compare_results(recorded: list[dict], now: list[dict]) -> list[tuple[str, str]]:
-    """What differs between a recorded result and a re-run, target by target."""
+    """What differs between a recorded result and a re-run, target by target and field by field."""
     out = []
     old = {str(r["entity_id"]): r for r in recorded}
     new = {str(r["entity_id"]): r for r in now}
@@ -1061,10 +1281,10 @@ def compare_results(recorded: list[dict], now: list[dict]) -> list[tuple[str, st
                         f"on re-run {', '.join(b['inspector_ids'])} ({b.get('team')})",
                         f"{eid}：记录的检查人员为 {'、'.join(a['inspector_ids'])}（{a.get('team')}），"
                         f"重新抽取为 {'、'.join(b['inspector_ids'])}（{b.get('team')}）"))
-        elif a.get("stratum") != b.get("stratum") or a.get("seq") != b.get("seq"):
-            out.append((f"{eid}: recorded as {a.get('stratum')} #{a.get('seq')}, on re-run {b.get('stratum')} "
-                        f"#{b.get('seq')}", f"{eid}：记录为 {a.get('stratum')} 第 {a.get('seq')} 号，"
-                                            f"重新抽取为 {b.get('stratum')} 第 {b.get('seq')} 号"))
+        for key, (en, zh) in RESULT_LABELS.items():
+            if a.get(key) != b.get(key):
+                out.append((f"{eid}: {en} recorded {_shown(a.get(key), False)}, on re-run {_shown(b.get(key), False)}",
+                            f"{eid}：记录的{zh}为 {_shown(a.get(key), True)}，重新抽取为 {_shown(b.get(key), True)}"))
     return out
 
 
@@ -1126,7 +1346,7 @@ def summary_lines(run: DrawRun, zh: bool = False) -> list[str]:
                  (f"  drawn {total} of {sum(sizes.values())}; {r.options.per_target} inspectors each, "
                   f"{'team by team' if r.team_mode else 'across teams'}, at most {r.load_cap} per inspector"))
     for en, cn in run.notes + r.notes:
-        lines.append(f"  note: {cn if zh else en}")
+        lines.append(f"  说明：{cn}" if zh else f"  note: {en}")
     return lines
 
 
@@ -1145,18 +1365,24 @@ def cmd_draw(args) -> int:
             print(f"  - {cn if zh else en}")
         return 1
     if not args.list or not args.roster or not args.out:
-        print("green-shield draw: give --list, --roster and --out (or --verify RECORD.json)", file=sys.stderr)
+        print("green-shield draw：请指定 --list、--roster 和 --out（或 --verify 记录文件.json）" if zh else
+              "green-shield draw: give --list, --roster and --out (or --verify RECORD.json)", file=sys.stderr)
         return 2
+    if args.workspace:
+        from .workspace import open_workspace
+
+        open_workspace(args.workspace)  # a wrong workspace stops the draw before anything is drawn or written
     run = run_draw(args.list, args.roster, seed=args.seed, ratios_file=args.ratios,
                    ratios=parse_ratio_overrides(args.ratio), positive_factor=args.positive_factor,
                    per_target=args.per_target, mix_teams=args.mix_teams, history=args.history or (),
                    period=args.period)
-    written = write_outputs(run, args.out)
+    with staged_outputs(run, output_paths(args.out, run.draw_id)) as written:  # the record only once cases are in
+        outcome = add_cases(run, args.workspace) if args.workspace else None
     for line in summary_lines(run, zh):
         print(line)
-    if args.workspace:
-        outcome = add_cases(run, args.workspace)
-        print(f"  cases: {len(outcome.created)} created, {len(outcome.updated)} updated in {args.workspace}")
+    if outcome is not None:
+        print(f"  案件：{args.workspace} 中新建 {len(outcome.created)} 件，更新 {len(outcome.updated)} 件" if zh else
+              f"  cases: {len(outcome.created)} created, {len(outcome.updated)} updated in {args.workspace}")
     print("  → " + ", ".join(written.values()))
     return 0
 
@@ -1166,7 +1392,8 @@ def add_cli(sub) -> None:
     p = sub.add_parser("draw", help="random draw of inspection targets and inspectors / 双随机抽查")
     p.add_argument("--list", "-l", help="supervision list FILE[:LAYER], e.g. WS.gpkg:supervised_entity or a CSV")
     p.add_argument("--roster", "-r", help="inspector roster CSV/XLSX or FILE.gpkg:sample_roster (name, id, unit, team)")
-    p.add_argument("--out", "-o", help="output folder (ending in /) or file prefix: PREFIX.csv/.gpkg/.json/.html")
+    p.add_argument("--out", "-o", help="output folder (ending in /) or file prefix: PREFIX.csv/.gpkg/.json/.html; "
+                                       "never a workspace, an input or the record of another draw")
     p.add_argument("--seed", help="the seed (a whole number); default: generated from a secure source and recorded")
     p.add_argument("--ratio", action="append", metavar="POOL=PCT",
                    help="override a pool's ratio for this run, e.g. --ratio key=30 (key, general, special)")
@@ -1178,7 +1405,8 @@ def add_cli(sub) -> None:
                    help="draw each target's inspectors from the whole roster instead of from one team")
     p.add_argument("--history", action="append", metavar="PREV",
                    help="a previous draw's result CSV or record JSON: its inspectors do not revisit the same targets")
-    p.add_argument("--period", help="the period drawn for, e.g. 2026Q4 (default: the current quarter)")
+    p.add_argument("--period", help="the period drawn for: 2026Q4, 2026H1, 2026 or 2026-03 (2026年第四季度 … work too; "
+                                    "default: the current quarter)")
     p.add_argument("--workspace", "-w", help="add the drawn targets to this workspace's case ledger")
     p.add_argument("--verify", metavar="RECORD.json", help="re-run a recorded draw and confirm the identical result")
     p.set_defaults(func=cmd_draw)

@@ -1,7 +1,9 @@
 """The records of a random draw (双随机抽查记录): JSON for machines, HTML for the file and the public.
 
 The JSON record holds everything needed to re-run the draw (inputs with their SHA-256, the seed,
-ratios, options) and its result; ``green-shield draw --verify`` reads it. The HTML record is one
+ratios, options) and its result; ``green-shield draw --verify`` reads it. ``result_sha256`` is the
+SHA-256 of the result (every field of every target) and ``record_sha256`` that of the whole record
+without itself, both as compact JSON with sorted keys, so an edit to the record is noticed. The HTML record is one
 self-contained A4 page set in Chinese, in the style of the screening report, with a signature
 block for the people who ran and witnessed the draw.
 """
@@ -14,12 +16,11 @@ import json
 import os
 from typing import Any
 
-from .draw import METHOD, POOL_LIST, POOLS, DrawRun, result_digest
+from .draw import METHOD, POOL_LIST, POOLS, RESULT_KEYS, ROLES, DrawRun, json_digest
 from .errors import InvalidDrawRecord
 
 RECORD_FORMAT = "green-shield-draw-record"
-RECORD_VERSION = 1
-CANONICAL_KEYS = ("seq", "entity_id", "stratum", "team", "inspector_ids")
+RECORD_VERSION = 2  # 2: result_sha256 covers every field of the result; record_sha256 covers the record
 TITLE = "“双随机、一公开”抽查记录"
 
 METHOD_EN = (
@@ -52,19 +53,20 @@ def _relative(path: str, folder: str) -> str:
 
 
 def canonical(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: item.get(k) for k in CANONICAL_KEYS} for item in items]
+    return [{k: item.get(k) for k in RESULT_KEYS} for item in items]
+
+
+def record_digest(record: dict[str, Any]) -> str:
+    """The record's own checksum: everything but record_sha256 (and what load_record adds)."""
+    return json_digest({k: v for k, v in record.items() if k not in ("record_sha256", "result_canonical")})
 
 
 def record_dict(run: DrawRun, record_path: str | None = None) -> dict[str, Any]:
     """The machine-readable record; input paths are relative to the record's folder (and absolute)."""
     folder = os.path.dirname(os.path.abspath(record_path)) if record_path else os.getcwd()
     r, table = run.result, run.ratio_table
-    result = []
-    for item, t in zip(r.canonical(), r.targets):
-        result.append({**item, "name": t.entity.name, "pool": t.entity.pool, "positive_list": t.entity.positive_list,
-                       "inspectors": [i.name for i in t.inspectors], "revisits": t.revisits})
     sizes, counts = r.pool_sizes(), r.pool_counts()
-    return {
+    record = {
         "format": RECORD_FORMAT,
         "format_version": RECORD_VERSION,
         "draw_id": run.draw_id,
@@ -94,16 +96,19 @@ def record_dict(run: DrawRun, record_path: str | None = None) -> dict[str, Any]:
                     "count": s.count, "drawn": s.ids} for s in r.strata],
         "history_visits": run.history_visits,
         "loads": dict(sorted(r.loads.items())),
-        "result": result,
+        "result": r.canonical(),
         "result_sha256": r.digest(),
         "notes": [{"en": en, "zh": zh} for en, zh in run.notes + r.notes],
     }
+    record["record_sha256"] = record_digest(record)
+    return record
 
 
-def write_record_json(run: DrawRun, path: str) -> str:
+def write_record_json(run: DrawRun, path: str, record_path: str | None = None) -> str:
+    """The record as JSON at path; record_path: where it will finally be, if it is written aside first."""
     path = os.fspath(path)
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(record_dict(run, path), fh, ensure_ascii=False, indent=1)
+        json.dump(record_dict(run, record_path or path), fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return path
 
@@ -112,30 +117,29 @@ def load_record(path: str) -> dict[str, Any]:
     """A record written by write_record_json, checked for the keys --verify needs."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise InvalidDrawRecord(path, "file not found")
+        raise InvalidDrawRecord(path, "file not found", "文件不存在")
     try:
         with open(path, encoding="utf-8") as fh:
             record = json.load(fh)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidDrawRecord(path, f"not JSON: {exc}") from None
+        raise InvalidDrawRecord(path, f"not JSON: {exc}", "不是有效的 JSON 文件") from None
     if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
-        raise InvalidDrawRecord(path, f"format is not {RECORD_FORMAT}")
+        raise InvalidDrawRecord(path, f"format is not {RECORD_FORMAT}", f"格式不是 {RECORD_FORMAT}")
     if record.get("format_version") != RECORD_VERSION:
         raise InvalidDrawRecord(path, f"record format version {record.get('format_version')} is not "
-                                      f"{RECORD_VERSION}; verify it with the Green Shield version that wrote it")
-    missing = [k for k in ("draw_id", "seed", "inputs", "parameters", "result", "result_sha256") if k not in record]
+                                      f"{RECORD_VERSION}; verify it with the Green Shield version that wrote it",
+                                f"记录格式版本为 {record.get('format_version')}，本软件读取的版本为 {RECORD_VERSION}；"
+                                "请用生成该记录的绿盾版本核验")
+    keys = ("draw_id", "seed", "inputs", "parameters", "result", "result_sha256", "record_sha256")
+    missing = [k for k in keys if k not in record]
     if missing:
-        raise InvalidDrawRecord(path, f"missing {', '.join(missing)}")
+        raise InvalidDrawRecord(path, f"missing {', '.join(missing)}", f"缺少 {'、'.join(missing)} 项")
     try:
         record["result_canonical"] = canonical(record["result"])
         _ = [record["parameters"][k] for k in ("ratios", "positive_factor", "per_target")]
     except (KeyError, TypeError, AttributeError) as exc:
-        raise InvalidDrawRecord(path, f"malformed: {exc}") from None
+        raise InvalidDrawRecord(path, f"malformed: {exc}", "内容不完整或格式有误") from None
     return record
-
-
-def recorded_digest(record: dict[str, Any]) -> str:
-    return result_digest(canonical(record["result"]))
 
 
 # --- HTML ----------------------------------------------------------------------------------
@@ -181,9 +185,6 @@ footer { margin-top: 16px; border-top: 1px solid #999; padding-top: 4px; font-si
 @media print { body { background: #fff; } .doc { max-width: none; padding: 0; margin: 0; } }
 """
 
-_ROLE_ZH = {"list": "监管对象名录", "roster": "执法人员名录", "history": "上次抽查结果"}
-
-
 def _meta(rows: list[tuple[str, str]]) -> str:
     return '<table class="meta"><tbody>' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + \
         "</tbody></table>"
@@ -201,7 +202,7 @@ def record_html(run: DrawRun, record_json: str | None = None) -> str:
     total, size = sum(counts.values()), sum(sizes.values())
     seed_how = "系统安全随机源生成" if run.seed_source == "generated" else "抽查前公布/指定"
     inputs = "<br>".join(
-        f"{_ROLE_ZH.get(f.role, f.role)}：<code>{_e(f.spec)}</code>（{f.rows} 行）<br>"
+        f"{ROLES.get(f.role, (f.role, f.role))[1]}：<code>{_e(f.spec)}</code>（{f.rows} 行）<br>"
         f"SHA-256{'（图层内容）' if f.checksum_of == 'layer' else ''}：<code>{_e(f.sha256)}</code>" for f in run.inputs)
     ratio_src = f"{_e(table.name)} {_e(table.version)}"
     if table.overridden:
@@ -285,8 +286,8 @@ def record_html(run: DrawRun, record_json: str | None = None) -> str:
     verify = f"green-shield draw --verify {os.path.basename(record_json)}" if record_json else \
         "green-shield draw --verify 记录文件.json"
     d.append(f"<li>结果校验值（SHA-256）：<code>{r.digest()}</code></li>"
-             f"<li>复核：使用同一输入文件运行 <code>{_e(verify)}</code>，软件将核对输入文件的 SHA-256 并重新抽取，"
-             "结果一致时显示“verified”。</li></ul>")
+             f"<li>复核：使用同一输入文件运行 <code>{_e(verify)}</code>，软件将核对记录本身及输入文件的 SHA-256 "
+             "并重新抽取，结果一致时显示“verified”。</li></ul>")
     d.append('<div class="sign"><div>抽取人（签字）</div><div>监督人（签字）</div><div>日期</div></div>')
     d.append(f"<footer>由绿盾（{_e(run.software)}）生成。本记录与同名 .json 记录文件内容一致，"
              "后者可由软件自动核验。</footer></div></body></html>\n")
@@ -305,9 +306,9 @@ def _positive_text(run: DrawRun) -> str:
             "特殊监管对象不适用正面清单")
 
 
-def write_record_html(run: DrawRun, path: str) -> str:
+def write_record_html(run: DrawRun, path: str, record_json: str | None = None) -> str:
+    """The printable record at path; record_json: the JSON record it refers to (default: path with .json)."""
     path = os.fspath(path)
-    json_name = os.path.splitext(path)[0] + ".json"
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(record_html(run, json_name))
+        fh.write(record_html(run, record_json or os.path.splitext(path)[0] + ".json"))
     return path

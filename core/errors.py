@@ -273,11 +273,12 @@ class EmptySupervisionList(DrawError):
 class DrawColumnsMissing(DrawError):
     code = "draw_columns_missing"
 
-    def __init__(self, path: str, what: str, what_zh: str, missing: list[str], found: list[str]) -> None:
+    def __init__(self, path: str, what: str, what_zh: str, missing: list[str], found: list[str],
+                 missing_zh: list[str] | None = None) -> None:
         super().__init__(
             f"The {what} {path} has no column for {', '.join(missing)} (columns: {', '.join(found) or 'none'}). "
             "Rename the column in the file (English or Chinese names both work) and run again.",
-            f"{what_zh} {path} 缺少列：{'、'.join(missing)}（现有列：{'、'.join(found) or '无'}）。"
+            f"{what_zh} {path} 缺少列：{'、'.join(missing_zh or missing)}（现有列：{'、'.join(found) or '无'}）。"
             "请在文件中修改列名（中英文列名均可）后重新运行。",
         )
 
@@ -285,17 +286,19 @@ class DrawColumnsMissing(DrawError):
 class IncompleteRows(DrawError):
     code = "incomplete_rows"
 
-    def __init__(self, path: str, what: str, what_zh: str, problems: list[tuple[int, str, str]], kind: str) -> None:
-        """problems: (row or feature id, column, value); an empty value means the cell is empty."""
+    def __init__(self, path: str, what: str, what_zh: str, problems: list[tuple], kind: str) -> None:
+        """problems: (row or feature id, column, value, the field's Chinese name); an empty value means the
+        cell is empty. The Chinese text names the field in Chinese (the column's own name may be English)."""
         en, zh = [], []
-        for row, column, value in problems[:10]:
+        for row, column, value, *label in problems[:10]:
             where_en, where_zh = _draw_rows([row], kind)
+            name_zh = label[0] if label and label[0] else column
             if value:
                 en.append(f"{where_en}: {column} '{value}' is not yes/no")
-                zh.append(f"{where_zh}：{column}“{value}”不是“是/否”")
+                zh.append(f"{where_zh}：{name_zh}“{value}”不是“是/否”")
             else:
                 en.append(f"{where_en}: {column} is empty")
-                zh.append(f"{where_zh}：{column}为空")
+                zh.append(f"{where_zh}：{name_zh}为空")
         more = len(problems) - len(en)
         super().__init__(
             f"The {what} {path} has {len(problems)} incomplete value(s): {'; '.join(en)}"
@@ -382,12 +385,12 @@ class TeamTooSmall(DrawError):
 class InvalidRatio(DrawError):
     code = "invalid_ratio"
 
-    def __init__(self, name: str, value: object, maximum: float = 100) -> None:
-        what = "a percentage from 0 to 100" if maximum == 100 else f"a number from 0 to {maximum:g}"
-        what_zh = "0 到 100 之间的百分比" if maximum == 100 else f"0 到 {maximum:g} 之间的数"
+    def __init__(self, name: str, value: object, name_zh: str | None = None) -> None:
+        """name: the pool code (key, general, special); name_zh: its Chinese name."""
         super().__init__(
-            f"The ratio for '{name}' is {value!s}, but it must be {what} (e.g. --ratio key=25 for 25 %).",
-            f"“{name}”的抽查比例为 {value!s}，应为{what_zh}（例如 --ratio key=25 表示 25%）。",
+            f"The ratio for '{name}' is {value!s}, but it must be a percentage from 0 to 100 "
+            "(e.g. --ratio key=25 for 25 %).",
+            f"“{name_zh or name}”的抽查比例为 {value!s}，应为 0 到 100 之间的百分比（例如 --ratio key=25 表示 25%）。",
         )
 
 
@@ -428,22 +431,24 @@ class InvalidSeed(DrawError):
 class InvalidRatiosFile(DrawError):
     code = "invalid_ratios_file"
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, reason_zh: str | None = None) -> None:
         super().__init__(
             f"The ratios file {path} cannot be used: {reason}. Start from a copy of the shipped "
             "core/data/draw_ratios.yaml.",
-            f"抽查比例文件 {path} 无法使用：{reason}。请以软件自带的 core/data/draw_ratios.yaml 为模板修改。",
+            f"抽查比例文件 {path} 无法使用：{reason_zh or reason}。"
+            "请以软件自带的 core/data/draw_ratios.yaml 为模板修改。",
         )
 
 
 class InvalidDrawHistory(DrawError):
     code = "invalid_draw_history"
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, reason_zh: str | None = None) -> None:
         super().__init__(
             f"The draw history {path} cannot be used: {reason}. Give the result CSV (columns entity_id and "
             "inspector_ids) or the record JSON of a previous draw.",
-            f"历史抽查结果 {path} 无法使用：{reason}。请提供上一次抽查输出的结果 CSV（含 entity_id、inspector_ids 列）"
+            f"历史抽查结果 {path} 无法使用：{reason_zh or reason}。请提供上一次抽查输出的结果 CSV"
+            "（含监管对象编码 entity_id、执法证号 inspector_ids 列）"
             "或抽查记录 JSON。",
         )
 
@@ -451,11 +456,11 @@ class InvalidDrawHistory(DrawError):
 class InvalidDrawRecord(DrawError):
     code = "invalid_draw_record"
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, reason_zh: str | None = None) -> None:
         super().__init__(
             f"{path} is not a usable draw record ({reason}). Give the .json record written by 'green-shield draw' "
             "or greenshield:randomdraw.",
-            f"{path} 不是可用的抽查记录（{reason}）。请提供“双随机抽查”输出的 .json 记录文件。",
+            f"{path} 不是可用的抽查记录（{reason_zh or reason}）。请提供“双随机抽查”输出的 .json 记录文件。",
         )
 
 
@@ -652,4 +657,107 @@ class FieldPackageExists(FieldWorkError):
             f"{path} already exists. Choose another output folder, or allow overwriting (a package overwritten "
             "before its field results were imported loses them).",
             f"{path} 已存在。请选择其他输出文件夹，或选择覆盖（覆盖尚未导入的外业包会丢失其中的外业结果）。",
+        )
+
+
+class OutputIsAWorkspace(WorkspaceError):
+    code = "output_is_a_workspace"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} is a Green Shield workspace; an output may not replace it. Choose another output file.",
+            f"{path} 是绿盾工作空间，输出文件不能覆盖它。请另选输出文件。",
+        )
+
+
+class UnknownStopCases(UnknownFieldCases):
+    """UnknownFieldCases for a stops layer, worded in each language (no English in the Chinese text)."""
+
+    def __init__(self, case_ids: list[str]) -> None:
+        shown = ", ".join(case_ids[:10]) + (f" … ({len(case_ids)} in all)" if len(case_ids) > 10 else "")
+        shown_zh = "、".join(case_ids[:10]) + (f" 等共 {len(case_ids)} 个" if len(case_ids) > 10 else "")
+        FieldWorkError.__init__(
+            self,
+            f"The stops layer refers to cases that are not in the ledger: {shown}. Nothing was written. Check that "
+            "it belongs to this workspace (green-shield cases list) or plan the routes again.",
+            f"停靠点图层中有台账里不存在的案件：{shown_zh}。未写入任何内容。请确认其属于本工作空间（可用“案件列表”核对），"
+            "或重新规划路线。",
+        )
+
+
+# --- the random draw, continued (green-shield draw, greenshield:randomdraw) ----------------
+
+
+class InvalidPositiveFactor(InvalidRatio):
+    code = "invalid_positive_factor"
+
+    def __init__(self, value: object) -> None:
+        DrawError.__init__(
+            self,
+            f"The positive-list factor is {value!s}, but it must be a number from 0 to 1: positive-list firms are "
+            "drawn at their pool's ratio times this factor (e.g. --positive-factor 0.5; 1: no separate stratum; "
+            "0: off-site checks only).",
+            f"正面清单系数为 {value!s}，应为 0 到 1 之间的数：正面清单企业按所在类别的抽查比例乘以该系数抽取"
+            "（例如 --positive-factor 0.5；为 1 时不单独分层，为 0 时只做非现场检查）。",
+        )
+
+
+class InvalidRatioOverride(InvalidRatio):
+    code = "invalid_ratio_override"
+
+    def __init__(self, text: str) -> None:
+        DrawError.__init__(
+            self,
+            f"'{text}' is not a ratio: write POOL=PERCENT, e.g. --ratio key=30 (pools: key, general, special).",
+            f"“{text}”不是有效的抽查比例：应写作“类别=百分比”，例如 --ratio key=30（类别：key 重点排污单位、"
+            "general 一般排污单位、special 特殊监管对象）。",
+        )
+
+
+class InvalidPeriod(DrawError):
+    code = "invalid_period"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"'{text}' is not a period the draw understands. Give a quarter (2026Q4), a half year (2026H1), a year "
+            "(2026) or a month (2026-03); 2026年第四季度, 2026年上半年, 2026年 and 2026年3月 work too.",
+            f"“{text}”不是可识别的抽查期次。请填写季度（2026Q4）、半年（2026H1）、年度（2026）或月份（2026-03），"
+            "也可写作 2026年第四季度、2026年上半年、2026年、2026年3月。",
+        )
+
+
+class OutputIsAnInput(DrawError):
+    code = "output_is_an_input"
+
+    def __init__(self, path: str, role: str, role_zh: str) -> None:
+        super().__init__(
+            f"The output {path} is the {role} this draw reads; writing it would destroy that input. Choose another "
+            "output folder or file name.",
+            f"输出文件 {path} 就是本次抽查读取的{role_zh}，写出会覆盖该输入文件。请另选输出文件夹或文件名。",
+        )
+
+
+class DrawRecordExists(DrawError):
+    code = "draw_record_exists"
+
+    def __init__(self, path: str, what: str, what_zh: str) -> None:
+        super().__init__(
+            f"{path} already exists and is not the record of this same draw ({what}). A draw record is never "
+            "replaced: write this draw to another folder or file name. If the earlier draw is void, move its "
+            "record away yourself and keep it on file.",
+            f"{path} 已存在，且不是本次抽查的记录（{what_zh}）。抽查记录不会被覆盖：请将本次抽查输出到其他文件夹或"
+            "文件名；如原抽查作废，请自行移走其记录并存档。",
+        )
+
+
+class UnknownServiceType(UnknownTargetType):
+    """An unknown target type in the route planner's service times, worded in each language."""
+
+    def __init__(self, value, known: list[str], known_zh: list[str]) -> None:
+        RoutePlanningError.__init__(
+            self,
+            f"Unknown target type '{value}' in the service times. Use one of: {', '.join(known)} (or the Chinese "
+            "names), e.g. enterprise=90 for 90 minutes at each enterprise.",
+            f"服务时长设置中的检查对象类型“{value}”无法识别。可用类型：{'、'.join(known_zh)}，"
+            "例如 enterprise=90 表示每家企业检查 90 分钟。",
         )

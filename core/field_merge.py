@@ -10,12 +10,18 @@ side (layers/field_package.py); this module only reads and writes data.
 Merging a returned package compares each case with its snapshot. A case the field changed is
 applied when the office left it alone since export (same revision): its findings are written
 and its status moves along the chain one valid step at a time (待核查 → 已检查 → 责令整改 …),
-each step in the case history with channel "field". A status the chain cannot reach is
-rejected. A case changed both in the office and in the field is a conflict: the ledger keeps
-the office version and the field version is stored in `gs_field_conflict`. The whole merge is
-one SQLite transaction, and the import is recorded in `gs_field_import`, so a package is
-never applied twice (a package that comes back without any field change is not recorded: it
-can still be imported once the team has worked).
+each step in the case history with channel "field". The field may reach 已检查, 责令整改, 已整改
+or 排除 (FIELD_STATUSES); a status the chain cannot reach is rejected, and so is 销号: closing
+is an office decision after review. A rejected case is not applied at all and its field version
+is stored in `gs_field_conflict`; so is the field version of a case changed both in the office
+and in the field (a conflict: the ledger keeps the office version). A case deleted from the
+ledger since export is reported, the others are merged. New photos are copied next to the
+workspace, each under a name of its own; photos missing from the package are warned about.
+
+A package is merged only into the workspace it came from (same `workspace_id`; the creation
+time when either side has no id). The whole merge is one SQLite transaction, and the import is
+recorded in `gs_field_import`, so a package is never applied twice (a package that comes back
+without any field change is not recorded: it can still be imported once the team has worked).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from .errors import (
     LedgerEditFailed,
     NoCasesForTeams,
     NotAFieldPackage,
-    UnknownFieldCases,
+    UnknownStopCases,
 )
 from .schema import CODE_LISTS, LAYER_TYPES
 from .workspace import GPKG_OPTIONS, built_aside, open_workspace, read_layer, read_meta
@@ -72,6 +78,8 @@ STOP_FIELDS = (("day", "int", "天次"), ("date", "text", "日期"), ("sequence"
 STOPS_REQUIRED = ("case_id", "team")
 # What the field may change (the form's editable fields); everything else is office data.
 FIELD_EDITABLE = ("status", "visit_time", "finding", "violation_type", "rectification_required", "photos", "notes")
+# Statuses the field may set (along the chain); 销号 (closed) is the office's decision after review.
+FIELD_STATUSES = ("inspected", "ordered", "rectified", "excluded")
 
 # Chinese texts of the field project and the printed sheet: domain wording of the forms
 # inspectors fill in, the same whatever language the office's QGIS runs in.
@@ -103,7 +111,7 @@ SHEET_TEXT_LIMIT = 420  # characters of problem and legal basis printed on a she
 OUTCOMES = ("applied", "conflict", "rejected", "unchanged")
 OUTCOME_ZH = {"applied": "已合并", "conflict": "冲突", "rejected": "已拒绝", "unchanged": "无变化"}
 REPORT_COLUMNS = ("case_id", "outcome", "outcome_zh", "status_office", "status_field", "status_after", "transitions",
-                  "changed_fields", "rev_at_export", "rev_office", "reason", "reason_zh")
+                  "changed_fields", "rev_at_export", "rev_office", "reason", "reason_zh", "warning", "warning_zh")
 
 
 def _now() -> str:
@@ -198,7 +206,7 @@ def team_cases(workspace: str, stops: Sequence[dict[str, Any]] | None = None,
         ledger = {row["case_id"]: row for row in cases.read_cases(workspace, case_ids=sorted(ids))}
         unknown = sorted(ids - set(ledger))
         if unknown:
-            raise UnknownFieldCases("the stops layer", unknown)
+            raise UnknownStopCases(unknown)
         result: dict[str, list[dict[str, Any]]] = {}
         seen: set[tuple[str, str]] = set()
         for stop in stops:
@@ -421,6 +429,7 @@ def write_field_package(path: str, export: TeamExport, *, workspace: str, by: st
         "format_version": PACKAGE_FORMAT_VERSION,
         "export_id": uuid.uuid4().hex,
         "workspace": os.path.abspath(workspace),
+        "workspace_id": meta.get("workspace_id", ""),
         "workspace_created": meta.get("created", ""),
         "crs": crs,
         "team": export.team,
@@ -522,6 +531,8 @@ class MergeRow:
     rev_office: int | None = None
     reason: str = ""
     reason_zh: str = ""
+    warning: str = ""  # something to look at that did not stop the case (e.g. photos missing from the package)
+    warning_zh: str = ""
 
     def as_report(self) -> dict[str, Any]:
         return {
@@ -530,6 +541,7 @@ class MergeRow:
             "status_after": self.status_after or "", "transitions": "→".join(self.transitions),
             "changed_fields": " ".join(self.changed_fields), "rev_at_export": self.rev_at_export,
             "rev_office": self.rev_office, "reason": self.reason, "reason_zh": self.reason_zh,
+            "warning": self.warning, "warning_zh": self.warning_zh,
         }
 
 
@@ -576,10 +588,17 @@ CREATE TABLE IF NOT EXISTS {CONFLICT_TABLE} (
 
 
 def _check_origin(package: FieldPackage, workspace: str) -> None:
+    """Refuse a package from another workspace: same workspace_id, else (either side without one) same creation time.
+
+    The creation time (to the second) is only a fallback: two workspaces made in the same second share it.
+    """
     meta = read_meta(workspace)
-    created, exported_from = package.record.get("workspace_created"), package.record.get("workspace", "")
-    if created and meta.get("created"):
-        same = created == meta["created"]
+    record = package.record
+    exported_from = record.get("workspace", "")
+    if record.get("workspace_id") and meta.get("workspace_id"):
+        same = record["workspace_id"] == meta["workspace_id"]
+    elif record.get("workspace_created") and meta.get("created"):
+        same = record["workspace_created"] == meta["created"]
     else:
         same = os.path.abspath(exported_from) == os.path.abspath(workspace)
     if not same:
@@ -597,31 +616,72 @@ def _ledger_rows(con: sqlite3.Connection, case_ids: Sequence[str]) -> dict[str, 
     return rows
 
 
-def _copy_photos(value: str | None, package_dir: str, workspace: str, case_id: str,
-                 copied: list[str]) -> tuple[str | None, list[str]]:
-    """Copy the field's photos next to the workspace; return the ledger value and warnings.
+def _photo_items(value: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"[;；\n]", value or "") if p.strip()]
+
+
+def _photo_source(item: str, package_dir: str) -> str:
+    return item if os.path.isabs(item) else os.path.join(package_dir, item)
+
+
+def missing_photos(value: str | None, exported: str | None, package_dir: str) -> list[str]:
+    """The photos the field added to `value` (not in the `exported` value) that are not on disk."""
+    known = set(_photo_items(exported))
+    return [item for item in _photo_items(value)
+            if item not in known and not os.path.isfile(_photo_source(item, package_dir))]
+
+
+def _copy_new(source: str, folder: str) -> str:
+    """Copy `source` into `folder` under its own name, or name-2, name-3 … when taken; never overwrite."""
+    stem, ext = os.path.splitext(os.path.basename(source))
+    n = 1
+    while True:
+        target = os.path.join(folder, f"{stem}{ext}" if n == 1 else f"{stem}-{n}{ext}")
+        try:
+            dst = open(target, "xb")  # exclusive: fails when the name is taken
+        except FileExistsError:
+            n += 1
+            continue
+        try:
+            with dst, open(source, "rb") as src:
+                shutil.copyfileobj(src, dst)
+            shutil.copystat(source, target)
+        except BaseException:
+            os.remove(target)
+            raise
+        return target
+
+
+def _copy_photos(value: str | None, exported: str | None, package_dir: str, workspace: str, case_id: str,
+                 copied: list[str]) -> str | None:
+    """Copy the photos the field added next to the workspace; return the ledger value.
 
     Photos are stored by QField relative to the project (DCIM/…); the ledger gets paths
-    relative to the workspace's folder (<workspace>_photos/<case>/<file>).
+    relative to the workspace's folder (<workspace>_photos/<case>/<file>). Each copy gets a
+    file of its own there (a.jpg, a-2.jpg, …), so photos of the same name from different
+    folders or imports are all kept. Photos the case had at export are left as they were; a
+    photo missing from the package keeps its path (missing_photos reports it).
     """
     if not value:
-        return value, []
+        return value
     base = os.path.dirname(os.path.abspath(workspace))
     target_dir = os.path.join(base, f"{os.path.splitext(os.path.basename(workspace))[0]}_photos", case_id)
-    out, warnings = [], []
-    for item in (p.strip() for p in re.split(r"[;；\n]", value) if p.strip()):
-        source = item if os.path.isabs(item) else os.path.join(package_dir, item)
-        if not os.path.isfile(source):
-            warnings.append(item)
+    known = set(_photo_items(exported))
+    stored: dict[str, str] = {}  # source file → ledger path, so a photo listed twice is copied once
+    out = []
+    for item in _photo_items(value):
+        source = _photo_source(item, package_dir)
+        if item in known or not os.path.isfile(source):
             out.append(item)
             continue
-        os.makedirs(target_dir, exist_ok=True)
-        target = os.path.join(target_dir, os.path.basename(source))
-        if not os.path.exists(target):
-            shutil.copy2(source, target)
+        key = os.path.realpath(source)
+        if key not in stored:
+            os.makedirs(target_dir, exist_ok=True)
+            target = _copy_new(source, target_dir)
             copied.append(target)
-        out.append(os.path.relpath(target, base).replace(os.sep, "/"))
-    return ";".join(out), warnings
+            stored[key] = os.path.relpath(target, base).replace(os.sep, "/")
+        out.append(stored[key])
+    return ";".join(out)
 
 
 def _store_field_version(con, kind, case_id, package, rev_at_export, ledger, field_values, reason, stamp) -> None:
@@ -662,11 +722,7 @@ def merge_field_package(workspace: str, package_path: str, *, by: str = "green-s
                            (package.export_id,)).fetchone()
         if done:
             raise FieldPackageAlreadyImported(package.path, package.export_id, done[0])
-        returned_ids = {str(r["case_id"]) for r in package.rows if _plain(r["case_id"])}
-        ledger = _ledger_rows(con, set(package.snapshot) | returned_ids)
-        unknown = sorted((set(package.snapshot) | returned_ids) - set(ledger))
-        if unknown:
-            raise UnknownFieldCases(f"the field package {package.path}", unknown)
+        ledger = _ledger_rows(con, set(package.snapshot))
         by_case = {}
         for row in package.rows:
             case_id = _plain(row["case_id"])
@@ -681,23 +737,42 @@ def merge_field_package(workspace: str, package_path: str, *, by: str = "green-s
                     reason="case not exported in this package", reason_zh="该案件不在本外业包中，未导入"))
             else:
                 by_case[case_id] = row
+        gone_untouched = 0  # cases deleted from the ledger that the field did not change either
         for case_id, (rev_at_export, exported) in package.snapshot.items():
-            office = ledger[case_id]
-            merge_row = MergeRow(case_id, "unchanged", status_office=office["status"], rev_at_export=rev_at_export,
-                                 rev_office=office["rev"], status_after=office["status"])
-            result.rows.append(merge_row)
+            office = ledger.get(case_id)
             returned = by_case.get(case_id)
+            changed = [] if returned is None else [
+                name for name in FIELD_EDITABLE if not same_value(returned[name], exported.get(name))]
+            field_values = None if returned is None else {name: _plain(returned[name]) for name in FIELD_EDITABLE}
+            merge_row = MergeRow(case_id, "unchanged", rev_at_export=rev_at_export, changed_fields=changed,
+                                 status_field=returned["status"] if returned is not None else None)
+            result.rows.append(merge_row)
+            if "photos" in changed:
+                missing = missing_photos(field_values["photos"], exported.get("photos"), package_dir)
+                if missing:
+                    merge_row.warning = f"photos not in the package folder: {', '.join(missing)}"
+                    merge_row.warning_zh = f"外业包文件夹中缺少照片：{'、'.join(missing)}"
+            if office is None:
+                merge_row.outcome = "rejected"
+                merge_row.reason = "case no longer in the ledger (deleted since export)"
+                merge_row.reason_zh = "台账中已无该案件（导出后已删除）"
+                if changed:
+                    merge_row.reason += f"; the field version is in {CONFLICT_TABLE}"
+                    merge_row.reason_zh += f"；外业版本存于 {CONFLICT_TABLE}"
+                    _store_field_version(con, "rejected", case_id, package, rev_at_export, None, field_values,
+                                         merge_row.reason, stamp)
+                else:
+                    gone_untouched += 1
+                continue
+            merge_row.status_office = merge_row.status_after = office["status"]
+            merge_row.rev_office = office["rev"]
             if returned is None:
                 merge_row.outcome = "rejected"
                 merge_row.reason = "deleted in the field; the ledger keeps the case"
                 merge_row.reason_zh = "外业删除了该要素；台账保留该案件"
                 continue
-            changed = [name for name in FIELD_EDITABLE if not same_value(returned[name], exported.get(name))]
-            merge_row.changed_fields = changed
-            merge_row.status_field = returned["status"]
             if not changed:
                 continue
-            field_values = {name: _plain(returned[name]) for name in FIELD_EDITABLE}
             if office["rev"] != rev_at_export:
                 merge_row.outcome = "conflict"
                 merge_row.reason = (f"edited in the office since export (revision {rev_at_export} → {office['rev']}) "
@@ -712,7 +787,8 @@ def merge_field_package(workspace: str, package_path: str, *, by: str = "green-s
             violation = _plain(returned["violation_type"])
             wanted_violation = violation_list.normalise(violation) if violation else None
             path = status_path(office["status"], wanted) if wanted else None
-            if wanted is None or path is None or (violation and wanted_violation is None):
+            office_only = bool(path) and wanted not in FIELD_STATUSES  # 销号: decided in the office after review
+            if wanted is None or path is None or office_only or (violation and wanted_violation is None):
                 merge_row.outcome = "rejected"
                 if wanted is None:
                     merge_row.reason = f"unknown status '{returned['status']}'"
@@ -722,6 +798,12 @@ def merge_field_package(workspace: str, package_path: str, *, by: str = "green-s
                                         f"{', '.join(TRANSITIONS.get(office['status'], ())) or 'none'})")
                     merge_row.reason_zh = (f"案件状态不能从“{status_list.label_zh(office['status'])}”变更为"
                                            f"“{status_list.label_zh(wanted)}”")
+                elif office_only:
+                    merge_row.reason = ("销号须由内业审核后办理 / closing is an office decision after review: the "
+                                        "field may set 已检查 inspected, 责令整改 ordered, 已整改 rectified or 排除 "
+                                        "excluded; nothing of this case was applied")
+                    merge_row.reason_zh = ("销号须由内业审核后办理：外业只能将案件改为已检查、责令整改、已整改或排除，"
+                                           "该案件的外业结果均未导入")
                 else:
                     merge_row.reason = f"unknown violation type '{violation}'"
                     merge_row.reason_zh = f"未知的问题类型“{violation}”"
@@ -736,11 +818,8 @@ def merge_field_package(workspace: str, package_path: str, *, by: str = "green-s
             if "rectification_required" in fields and fields["rectification_required"] is not None:
                 fields["rectification_required"] = int(bool(_comparable(fields["rectification_required"])))
             if "photos" in fields and not dry_run:
-                fields["photos"], missing = _copy_photos(fields["photos"], package_dir, workspace, case_id,
-                                                         result.photos_copied)
-                if missing:
-                    merge_row.reason = f"photos not in the package: {', '.join(missing)}"
-                    merge_row.reason_zh = f"外业包中缺少照片：{'、'.join(missing)}"
+                fields["photos"] = _copy_photos(fields["photos"], exported.get("photos"), package_dir, workspace,
+                                                case_id, result.photos_copied)
             steps = path or [office["status"]]
             for i, status in enumerate(steps):
                 cases.change_status(workspace, case_id, status, by=by, note=note, channel="field",
@@ -754,7 +833,7 @@ def merge_field_package(workspace: str, package_path: str, *, by: str = "green-s
         result.report = report
         # A package that brought nothing back (imported before the team worked) is not recorded, so
         # the same package can still be imported when it returns with results.
-        field_work = summary["unchanged"] < len(result.rows)
+        field_work = summary["unchanged"] + gone_untouched < len(result.rows)
         result.recorded = field_work and not dry_run
         if field_work:
             con.execute(
@@ -835,7 +914,8 @@ def _cmd_field_import(args) -> int:
         if row.outcome == "unchanged":
             continue
         detail = "→".join(row.transitions) or (row.status_after or "")
-        text = row.reason_zh if zh else row.reason
+        texts = (row.reason_zh, row.warning_zh) if zh else (row.reason, row.warning)
+        text = ("；" if zh else "; ").join(t for t in texts if t)
         print(f"  {row.case_id}\t{row.outcome}\t{detail}\t{' '.join(row.changed_fields)}\t{text}".rstrip())
     print(f"report: {result.report}")
     return 0

@@ -310,6 +310,9 @@ def write_redline_report(diff: RedlineDiff, path: str, map_images: dict[str, str
     classes: a land-cover class table (code → name, or objects with code and name_zh); by default
     ``core.landcover.load_class_table()`` when that module is present, else codes are printed.
     """
+    from .workspace import refuse_workspace_as_output
+
+    refuse_workspace_as_output(path)
     path = os.fspath(path)
     html_dir = os.path.dirname(os.path.abspath(path))
     os.makedirs(html_dir, exist_ok=True)

@@ -702,7 +702,10 @@ def write_html_report(result: ScreeningResult, path: str, protected: Sequence[Fe
     rendered elsewhere, used instead of the SVG map; embedded unless ``embed_images`` is False,
     then linked relative to the HTML file.
     """
+    from .workspace import refuse_workspace_as_output
+
     path = os.fspath(path)
+    refuse_workspace_as_output(path)
     html_dir = os.path.dirname(os.path.abspath(path))
     map_images = map_images or {}
     rb = result.rulebook

@@ -62,12 +62,13 @@ from .errors import (
     StartFarFromStops,
     StopsWithoutCRS,
     UnknownPriority,
+    UnknownServiceType,
     UnknownTargetType,
     UnreachableStops,
     WrongGeometryType,
 )
 from .schema import CODE_LISTS
-from .workspace import built_aside
+from .workspace import built_aside, refuse_workspace_as_output
 
 DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "route_defaults.yaml")
 TARGET_TYPES = tuple(CODE_LISTS["case_target"].codes())
@@ -189,7 +190,7 @@ def check_options(options: RouteOptions) -> None:
             raise InvalidRouteSetting(name, value, rule, rule_zh)
     for key, value in options.service_min.items():
         if key not in TARGET_TYPES:
-            raise UnknownTargetType(key, "the service times", list(TARGET_TYPES))
+            raise _unknown_service_type(key)
         if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and value >= 0):
             raise InvalidRouteSetting(f"service {key}", value, "zero or more minutes", "不小于 0 的分钟数")
     try:
@@ -198,6 +199,11 @@ def check_options(options: RouteOptions) -> None:
         start = -1
     if not 0 <= start < 24 * 60:
         raise InvalidRouteSetting("day_start", options.day_start, "a time of day HH:MM", "HH:MM 格式的时刻")
+
+
+def _unknown_service_type(value: str) -> UnknownServiceType:
+    labels = CODE_LISTS["case_target"]
+    return UnknownServiceType(value, list(TARGET_TYPES), [f"{labels.label_zh(c)}（{c}）" for c in TARGET_TYPES])
 
 
 def parse_service(items: Sequence[str] | None) -> dict[str, float]:
@@ -210,7 +216,7 @@ def parse_service(items: Sequence[str] | None) -> dict[str, float]:
             key, sep, value = part.partition("=")
             code = CODE_LISTS["case_target"].normalise(key.strip()) if sep else None
             if code is None:
-                raise UnknownTargetType(key.strip() if sep else part.strip(), "the service times", list(TARGET_TYPES))
+                raise _unknown_service_type(key.strip() if sep else part.strip())
             try:
                 out[code] = float(value)
             except ValueError:
@@ -1263,6 +1269,7 @@ def cmd_routes(args) -> int:
     from .cli import _lang, _Progress
 
     zh = _lang(args) == "zh"
+    refuse_workspace_as_output(args.out)  # before any work
     options = RouteOptions(teams=args.teams, days=args.days, service_min=parse_service(args.service),
                            start_date=args.start_date, weekends=args.weekends, planar_crs=args.planar_crs)
     for name in ("budget_min", "speed_kmh", "detour", "day_start", "snap_tolerance_m"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -23,7 +24,7 @@ from pyproj.exceptions import CRSError
 
 from . import __version__
 from .case_rules import install_case_rules
-from .errors import InvalidCRS, NotAWorkspace, WorkspaceExists, WriteFailed
+from .errors import InvalidCRS, NotAWorkspace, OutputIsAWorkspace, WorkspaceExists, WriteFailed
 from .schema import (
     ADDED_IN_V2,
     DEFAULT_CRS,
@@ -46,8 +47,10 @@ _EMPTY_DTYPE = {"text": object, "int": "int64", "real": "float64", "date": "date
 def built_aside(path: str, verb: str = "writing") -> Iterator[str]:
     """A temporary file name next to `path`; the file moves into place when the block succeeds.
 
-    So a failure (or a cancellation) never leaves a half-written output behind.
+    So a failure (or a cancellation) never leaves a half-written output behind. An output
+    that would replace a workspace is refused.
     """
+    refuse_workspace_as_output(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     stem, ext = os.path.splitext(os.path.basename(path))
@@ -60,6 +63,20 @@ def built_aside(path: str, verb: str = "writing") -> Iterator[str]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def refuse_workspace_as_output(path: str) -> None:
+    """Raise OutputIsAWorkspace when `path` is an existing workspace (an output must never replace one)."""
+    if not os.path.exists(path):
+        return
+    try:
+        with sqlite3.connect(f"file:{os.fspath(path)}?mode=ro", uri=True) as con:
+            found = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (META_TABLE,)).fetchone()
+    except sqlite3.DatabaseError:
+        return
+    if found:
+        raise OutputIsAWorkspace(os.fspath(path))
 
 
 def normalise_crs(crs: str) -> str:
@@ -112,6 +129,7 @@ def create_workspace(path: str, crs: str = DEFAULT_CRS, overwrite: bool = False)
             _create_layer(tmp, lt, crs)
         meta = {
             "schema_version": str(SCHEMA_VERSION),
+            "workspace_id": uuid.uuid4().hex,  # tells copies of this workspace from other workspaces
             "crs": crs,
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "created_by": f"Green Shield {__version__}",
@@ -154,7 +172,8 @@ def open_workspace(path: str) -> WorkspaceInfo:
     meta = read_meta(path)
     present = {name for name, _ in pyogrio.list_layers(path)}
     missing = [key for key in LAYER_TYPES if key not in present]
-    if missing and int(meta.get("schema_version", 0)) < SCHEMA_VERSION and all(k in ADDED_IN_V2 for k in missing):
+    if (missing or "workspace_id" not in meta) and int(meta.get("schema_version", 0)) < SCHEMA_VERSION \
+            and all(k in ADDED_IN_V2 for k in missing):
         _upgrade(path, meta, missing)
         meta = read_meta(path)
         missing = []
@@ -171,6 +190,8 @@ def _upgrade(path: str, meta: dict[str, str], missing: list[str]) -> None:
     install_case_rules(path)
     with sqlite3.connect(path) as con:
         con.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        if "workspace_id" not in meta:
+            con.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('workspace_id', ?)", (uuid.uuid4().hex,))
 
 
 def _field_array(fd: FieldDef, values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray | None]:

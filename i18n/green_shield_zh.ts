@@ -296,8 +296,8 @@
       <translation>导入外业核查结果</translation>
     </message>
     <message>
-      <source>Merges a field package returned from QField into the case ledger, in one transaction. A case the field changed is updated when the office has not edited it since export: findings are written and the status moves along the chain one allowed step at a time, each step in the case history (channel field). A status the chain cannot reach is rejected. A case edited both in the office and in the field is a conflict: the ledger keeps the office version and the field version is kept in gs_field_conflict. A package is imported only once. The merge report lists every case.</source>
-      <translation>将 QField 交回的外业包合并到案件台账，整个合并在一个事务中完成。外业修改过、且导出后内业未修改的案件：写入检查结果，案件状态按流程逐步变更，每一步都记入案件状态记录（途径 field）。流程无法到达的状态被拒绝。导出后内业和外业都修改过的案件为冲突：台账保留内业版本，外业版本保存在 gs_field_conflict 表中。同一外业包只能导入一次。合并报告列出每个案件的处理结果。</translation>
+      <source>Merges a field package returned from QField into the case ledger, in one transaction. A case the field changed is updated when the office has not edited it since export: findings are written and the status moves along the chain one allowed step at a time, each step in the case history (channel field). The field may set inspected, rectification ordered, rectified or excluded; closing a case is an office decision after review, so a case the field closed is rejected, as is a status the chain cannot reach: nothing of a rejected case is applied and its field version is kept in gs_field_conflict. A case edited both in the office and in the field is a conflict: the ledger keeps the office version and the field version is kept in gs_field_conflict too. Cases deleted from the ledger since export are reported and the others merged. Photos missing from the package are reported as warnings. A package is imported only once. The merge report lists every case.</source>
+      <translation>将 QField 交回的外业包合并到案件台账，整个合并在一个事务中完成。外业修改过、且导出后内业未修改的案件：写入检查结果，案件状态按流程逐步变更，每一步都记入案件状态记录（途径 field）。外业可将案件改为已检查、责令整改、已整改或排除；销号须由内业审核后办理，因此外业销号的案件被拒绝，流程无法到达的状态也被拒绝：被拒绝案件的外业结果均不导入，外业版本保存在 gs_field_conflict 表中。导出后内业和外业都修改过的案件为冲突：台账保留内业版本，外业版本同样保存在 gs_field_conflict 表中。导出后已从台账删除的案件在报告中列出，其余案件照常合并。外业包中缺少的照片以警告提示。同一外业包只能导入一次。合并报告列出每个案件的处理结果。</translation>
     </message>
     <message>
       <source>Applied {applied}, conflicts {conflict}, rejected {rejected}, unchanged {unchanged}.</source>
@@ -808,8 +808,8 @@
       <translation>抽查前公布的整数；留空或填 0 时由系统安全随机源生成并记录。</translation>
     </message>
     <message>
-      <source>The period drawn for, e.g. 2026Q4; empty: the current quarter. Sets the cases' check deadline.</source>
-      <translation>抽查期次，例如 2026Q4；留空为当前季度。用于确定案件的核查期限。</translation>
+      <source>The period drawn for: a quarter (2026Q4), half year (2026H1), year (2026) or month (2026-03); 2026年第四季度 and the like work too; empty: the current quarter. It names the draw and sets the cases' check deadline.</source>
+      <translation>抽查期次：季度（2026Q4）、半年（2026H1）、年度（2026）或月份（2026-03），也可写作 2026年第四季度 等；留空为当前季度。期次用于抽查批次编号，并确定案件的核查期限。</translation>
     </message>
     <message>
       <source>Positive-list firms among key and general dischargers form their own stratum drawn at the pool's ratio times this factor (1: no separate stratum; 0: off-site checks only).</source>
@@ -836,8 +836,8 @@
       <translation>每个抽中对象一行，含监管类别、检查组和执法人员；名录有位置时为点图层，否则为表格。</translation>
     </message>
     <message>
-      <source>Machine-readable record: inputs with SHA-256, ratios, seed, pool sizes, counts and the result; green-shield draw --verify re-runs it.</source>
-      <translation>机器可读的抽查记录：输入文件及其 SHA-256、抽查比例、随机种子、各类别对象数、抽取数量和抽查结果；可用 green-shield draw --verify 重新抽取核验。</translation>
+      <source>Machine-readable record: inputs with SHA-256, ratios, seed, pool sizes, counts and the result; green-shield draw --verify re-runs it. It is written only once the cases are added, and never replaces the record of another draw.</source>
+      <translation>机器可读的抽查记录：输入文件及其 SHA-256、抽查比例、随机种子、各类别对象数、抽取数量和抽查结果；可用 green-shield draw --verify 重新抽取核验。案件写入台账后才生成记录，且不会覆盖其他抽查的记录。</translation>
     </message>
     <message>
       <source>The draw record in Chinese for A4 printing, with a signature block.</source>

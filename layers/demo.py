@@ -11,6 +11,7 @@ with the results styled by verdict in the project.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 
@@ -269,7 +270,9 @@ def _inspection_round(workspace: str, out_dir: str, project, screening: str) -> 
     built = build_cases(workspace, screening, by="绿盾示例")
     run = draw.run_draw(f"{workspace}:supervised_entity", f"{workspace}:sample_roster", seed=DEMO_SEED,
                         period="2026Q4")
-    drawn = draw.write_outputs(run, os.path.join(out_dir, "draws") + os.sep)
+    draws = os.path.join(out_dir, "draws")
+    shutil.rmtree(draws, ignore_errors=True)  # the demo's own record of an earlier run
+    drawn = draw.write_outputs(run, draws + os.sep)
     draw.add_cases(run, workspace, by="绿盾示例")
     teams = sorted({t.team for t in run.result.targets if t.team})
     stops, crs = routes.stops_from_workspace(workspace)

@@ -3,7 +3,8 @@
 core.field_merge writes the package's data (cases, clipped zones, export record and
 snapshot); here each team folder gets its QGIS project: relative paths, the cases on top
 labelled by day and sequence, the zones styled and read-only, and the case form QField
-shows: office data read-only, the field's findings editable with Chinese value maps, a
+shows: office data read-only, the field's findings editable with Chinese value maps (the status
+offers only what the field may set: no 销号, which the office decides after review), a
 date-time widget for the visit, a check box for rectification and a photo attachment stored
 under DCIM/ relative to the project.
 
@@ -49,7 +50,7 @@ from qgis.PyQt.QtGui import QColor, QFont
 from ..core import field_merge
 from ..core.crs import gauss_kruger_epsg
 from ..core.errors import FieldPackageExists
-from ..core.schema import LAYER_TYPES
+from ..core.schema import CODE_LISTS, LAYER_TYPES
 from .workspace import apply_form, style_layer
 
 FONT = "Noto Sans CJK SC"
@@ -125,6 +126,9 @@ def configure_case_form(layer: QgsVectorLayer) -> None:
         if idx >= 0:
             layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup(widget, config))
 
+    field_statuses = ("pending", *field_merge.FIELD_STATUSES)
+    setup("status", "ValueMap", {"map": [{item.zh: item.code} for item in CODE_LISTS["case_status"].items
+                                         if item.code in field_statuses]})
     setup("visit_time", "DateTime", {"field_format": VISIT_TIME_FORMAT, "display_format": "yyyy-MM-dd HH:mm",
                                      "calendar_popup": True, "allow_null": True})
     for name in ("finding", "notes", "problem", "legal_basis"):

@@ -59,6 +59,9 @@ _NEXT_CASE_ID = (  # AJ<year><5-digit sequence>, as core.cases numbers cases
 DEFAULT_EXPRESSIONS = {
     ("inspection_case", "case_id"): (_NEXT_CASE_ID, False),
     ("inspection_case", "opened"): ("now()", False),
+    ("inspection_case", "check_due"): (  # as core.cases.CHECK_DAYS: 15 / 30 / 60 days by priority
+        "to_date(now() + to_interval(CASE WHEN \"priority\" = 'high' THEN '15 days' "
+        "WHEN \"priority\" = 'low' THEN '60 days' ELSE '30 days' END))", False),
     ("inspection_case", "updated_by"): ("@user_full_name", True),
     ("inspection_case", "updated_at"): ("format_date(now(), 'yyyy-MM-ddTHH:mm:ss')", True),
     ("inspection_case", "rev"): ("1", False),

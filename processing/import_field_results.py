@@ -27,10 +27,14 @@ class ImportFieldResultsAlgorithm(InspectionPlanningAlgorithm):
         return tr(
             "Merges a field package returned from QField into the case ledger, in one transaction. A case the field "
             "changed is updated when the office has not edited it since export: findings are written and the status "
-            "moves along the chain one allowed step at a time, each step in the case history (channel field). A "
-            "status the chain cannot reach is rejected. A case edited both in the office and in the field is a "
-            "conflict: the ledger keeps the office version and the field version is kept in gs_field_conflict. A "
-            "package is imported only once. The merge report lists every case."
+            "moves along the chain one allowed step at a time, each step in the case history (channel field). The "
+            "field may set inspected, rectification ordered, rectified or excluded; closing a case is an office "
+            "decision after review, so a case the field closed is rejected, as is a status the chain cannot reach: "
+            "nothing of a rejected case is applied and its field version is kept in gs_field_conflict. A case edited "
+            "both in the office and in the field is a conflict: the ledger keeps the office version and the field "
+            "version is kept in gs_field_conflict too. Cases deleted from the ledger since export are reported and "
+            "the others merged. Photos missing from the package are reported as warnings. A package is imported "
+            "only once. The merge report lists every case."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -72,11 +76,12 @@ class ImportFieldResultsAlgorithm(InspectionPlanningAlgorithm):
         for row in result.rows:
             if row.outcome == "unchanged":
                 continue
+            texts = (row.reason_zh, row.warning_zh) if chinese else (row.reason, row.warning)
             line = tr("{case}: {outcome} {transitions} {reason}").format(
                 case=row.case_id, outcome=OUTCOME_ZH[row.outcome] if chinese else row.outcome,
                 transitions="→".join(row.transitions),
-                reason=row.reason_zh if chinese else row.reason)
-            if row.outcome in ("conflict", "rejected"):
+                reason=("；" if chinese else "; ").join(t for t in texts if t))
+            if row.outcome in ("conflict", "rejected") or row.warning:
                 feedback.pushWarning(line)
             else:
                 feedback.pushInfo(line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import shapely
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -25,8 +27,19 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QUrl, QVariant
 
-from ..core.draw import RESULT_FIELDS, DrawCanceled, add_cases, load_ratios, result_rows, run_draw, summary_lines
+from ..core.draw import (
+    RESULT_FIELDS,
+    DrawCanceled,
+    add_cases,
+    check_outputs,
+    load_ratios,
+    result_rows,
+    run_draw,
+    staged_outputs,
+    summary_lines,
+)
 from ..core.errors import GreenShieldError
+from ..core.workspace import open_workspace
 from ..i18n import is_chinese, tr
 from .base import InspectionPlanningAlgorithm
 from .redline_diff import layer_spec
@@ -39,6 +52,14 @@ def file_spec(layer) -> str:
     if layer.providerType() == "delimitedtext":
         return QUrl(layer.source()).toLocalFile()
     return layer_spec(layer)
+
+
+def sink_file(destination: str) -> str:
+    """The file a sink destination writes: 'x.gpkg', 'x.gpkg|layername=t' or "ogr:dbname='x.gpkg' table=…"."""
+    if destination.startswith("ogr:"):
+        found = re.search(r"dbname='([^']*)'", destination)
+        return found.group(1) if found else destination
+    return destination.split("|")[0]
 
 
 class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
@@ -70,7 +91,9 @@ class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
                  tr("A whole number published before the draw; empty or 0: one is generated from a secure random "
                     "source and recorded."))
         self.add(QgsProcessingParameterString("PERIOD", tr("Period"), optional=True),
-                 tr("The period drawn for, e.g. 2026Q4; empty: the current quarter. Sets the cases' check deadline."))
+                 tr("The period drawn for: a quarter (2026Q4), half year (2026H1), year (2026) or month (2026-03); "
+                    "2026年第四季度 and the like work too; empty: the current quarter. It names the draw and sets the "
+                    "cases' check deadline."))
         for name, pool in RATIO_PARAMS:
             label = {"key": tr("Ratio for key dischargers (%)"), "general": tr("Ratio for general dischargers (%)"),
                      "special": tr("Ratio for special supervision (%)")}[pool]
@@ -104,7 +127,8 @@ class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
         self.add(QgsProcessingParameterFileDestination("RECORD_JSON", tr("Draw record (JSON)"),
                                                        tr("JSON files (*.json)")),
                  tr("Machine-readable record: inputs with SHA-256, ratios, seed, pool sizes, counts and the result; "
-                    "green-shield draw --verify re-runs it."))
+                    "green-shield draw --verify re-runs it. It is written only once the cases are added, and never "
+                    "replaces the record of another draw."))
         self.add(QgsProcessingParameterFileDestination("RECORD_HTML", tr("Printable record"), tr("HTML files (*.html)"),
                                                        optional=True, createByDefault=True),
                  tr("The draw record in Chinese for A4 printing, with a signature block."))
@@ -114,8 +138,6 @@ class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("CASES_CREATED", tr("Cases created")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..core.draw_record import write_record_html, write_record_json
-
         listed = self.parameterAsVectorLayer(parameters, "LIST", context)
         roster = self.parameterAsVectorLayer(parameters, "ROSTER", context)
         seed = self.parameterAsString(parameters, "SEED", context).strip()
@@ -124,6 +146,8 @@ class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
         record_json = self.parameterAsFileOutput(parameters, "RECORD_JSON", context)
         record_html = self.parameterAsFileOutput(parameters, "RECORD_HTML", context)
         try:
+            if workspace:
+                open_workspace(workspace)  # a wrong workspace stops the draw before anything is drawn or written
             run = run_draw(
                 file_spec(listed), file_spec(roster),
                 seed=None if seed in ("", "0") else seed,
@@ -134,11 +158,35 @@ class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
                 history=[history] if history else [],
                 period=self.parameterAsString(parameters, "PERIOD", context),
                 progress=lambda f: feedback.setProgress(f * 70), is_canceled=feedback.isCanceled)
+            check_outputs(run, {"layer": sink_file(self.parameterAsOutputLayer(parameters, "OUTPUT", context))})
         except DrawCanceled:
             raise QgsProcessingException(tr("Draw canceled; nothing was written.")) from None
         except GreenShieldError as exc:
             raise self.fail(exc) from exc
 
+        records = {"json": record_json, **({"html": record_html} if record_html else {})}
+        created = 0
+        try:
+            # the record moves into place only when the targets layer is written and the cases are added
+            with staged_outputs(run, records):
+                dest = self._write_targets(run, listed, parameters, context, feedback)
+                feedback.setProgress(80)
+                if workspace:
+                    outcome = add_cases(run, workspace, by="greenshield:randomdraw")
+                    created = len(outcome.created)
+                    feedback.pushInfo(tr("Cases: {created} created, {updated} updated.").format(
+                        created=created, updated=len(outcome.updated)))
+        except GreenShieldError as exc:
+            raise self.fail(exc) from exc
+        for line in summary_lines(run, zh=is_chinese()):
+            feedback.pushInfo(line.strip())
+        feedback.setProgress(100)
+        return {"OUTPUT": dest, "RECORD_JSON": record_json, "RECORD_HTML": record_html or None,
+                "DRAWN": len(run.result.targets), "SEED_USED": str(run.seed), "DRAW_ID": run.draw_id,
+                "CASES_CREATED": created}
+
+    def _write_targets(self, run, listed, parameters, context, feedback) -> str:
+        """The drawn targets into the OUTPUT sink: points when the list has locations, a table otherwise."""
         spatial = bool(run.crs) and any(t.entity.geometry is not None for t in run.result.targets)
         crs = listed.crs() if listed.isSpatial() else QgsCoordinateReferenceSystem(run.crs or "")
         fields = QgsFields()
@@ -160,22 +208,4 @@ class RandomDrawAlgorithm(InspectionPlanningAlgorithm):
                 qgeom.fromWkb(shapely.to_wkb(geometry, flavor="iso"))
                 feature.setGeometry(qgeom)
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
-        feedback.setProgress(80)
-        write_record_json(run, record_json)
-        if record_html:
-            write_record_html(run, record_html)
-        created = 0
-        if workspace:
-            try:
-                outcome = add_cases(run, workspace, by="greenshield:randomdraw")
-            except GreenShieldError as exc:
-                raise self.fail(exc) from exc
-            created = len(outcome.created)
-            feedback.pushInfo(tr("Cases: {created} created, {updated} updated.").format(
-                created=created, updated=len(outcome.updated)))
-        for line in summary_lines(run, zh=is_chinese()):
-            feedback.pushInfo(line.strip())
-        feedback.setProgress(100)
-        return {"OUTPUT": dest, "RECORD_JSON": record_json, "RECORD_HTML": record_html or None,
-                "DRAWN": len(run.result.targets), "SEED_USED": str(run.seed), "DRAW_ID": run.draw_id,
-                "CASES_CREATED": created}
+        return dest

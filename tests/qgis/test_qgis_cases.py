@@ -106,4 +106,8 @@ def test_a_case_added_in_qgis_gets_the_next_number(provider, project, workspace,
     assert layer.commitChanges(), layer.commitErrors()
     added = cases.read_cases(workspace, case_ids=[f"AJ{highest[2:6]}{int(highest[6:]) + 1:05d}"])
     assert len(added) == 1 and added[0]["status"] == "pending" and added[0]["target_id"] == "RS-2026-001"
+    import datetime as dt
+
+    # due when the form opened (priority still the default 中): 30 days
+    assert added[0]["check_due"] == (dt.date.today() + dt.timedelta(days=30)).isoformat()
     assert cases.case_history(workspace, added[0]["case_id"])[0]["channel"] == "created"

@@ -111,3 +111,48 @@ def test_a_csv_list_with_coordinates_gives_points(provider, project, district, t
     assert layer.featureCount() == 5 and layer.crs().authid() == "EPSG:4490"
     xs = sorted(round(f.geometry().asPoint().x(), 2) for f in layer.getFeatures())
     assert xs == [106.1, 106.11, 106.12, 106.13, 106.14]
+
+
+def test_outputs_never_replace_the_workspace_or_an_input(provider, project, district, tmp_path):
+    import processing
+    from green_shield.core.workspace import open_workspace
+
+    ws = str(tmp_path / "ws.gpkg")
+    pathlib.Path(ws).write_bytes(pathlib.Path(district).read_bytes())
+    for output in (ws, f"{ws}|layername=drawn", f"ogr:dbname='{ws}' table=\"drawn\" (geom)"):
+        with pytest.raises(QgsProcessingException, match="is a Green Shield workspace"):
+            processing.run("greenshield:randomdraw", _params(ws, tmp_path, OUTPUT=output))
+    with pytest.raises(QgsProcessingException, match="is a Green Shield workspace"):
+        processing.run("greenshield:randomdraw", _params(district, tmp_path, RECORD_JSON=ws))
+    assert open_workspace(ws).layers["supervised_entity"] == 150
+    listed = write_csv(tmp_path / "list.csv", ["entity_id", "name", "pool"], [["E1", "甲", "特殊监管对象"]])
+    before = pathlib.Path(listed).read_bytes()
+    with pytest.raises(QgsProcessingException, match="is the supervision list this draw reads"):
+        processing.run("greenshield:randomdraw", _params(district, tmp_path, LIST=listed, OUTPUT=listed))
+    assert pathlib.Path(listed).read_bytes() == before
+    assert not (tmp_path / "draw.json").exists() and not (tmp_path / "drawn.gpkg").exists()
+
+
+def test_a_wrong_workspace_or_period_writes_nothing(provider, project, district, tmp_path):
+    import processing
+
+    with pytest.raises(QgsProcessingException, match="not a Green Shield workspace"):
+        processing.run("greenshield:randomdraw", _params(district, tmp_path, WORKSPACE=str(tmp_path / "nonexist.gpkg")))
+    with pytest.raises(QgsProcessingException, match="'2026Q5' is not a period"):
+        processing.run("greenshield:randomdraw", _params(district, tmp_path, PERIOD="2026Q5"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_no_record_replaces_another_draws_record(provider, project, district, tmp_path):
+    import processing
+
+    result = processing.run("greenshield:randomdraw", _params(district, tmp_path, PERIOD="2026年第一季度"))
+    assert result["DRAW_ID"] == f"DRAW-2026Q1-{SEED}"
+    record = pathlib.Path(result["RECORD_JSON"])
+    kept = record.read_bytes()
+    with pytest.raises(QgsProcessingException, match="is never replaced"):
+        processing.run("greenshield:randomdraw", _params(district, tmp_path, PERIOD="2026年第一季度", SEED="1"))
+    assert record.read_bytes() == kept
+    again = processing.run("greenshield:randomdraw", _params(district, tmp_path, PERIOD="2026Q1"))
+    assert again["DRAW_ID"] == result["DRAW_ID"]  # the same draw again may write its record again
+    assert not [p.name for p in tmp_path.iterdir() if ".partial-" in p.name]

@@ -12,11 +12,11 @@ import numpy as np
 import pyogrio.raw
 import pytest
 import shapely
-from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsVectorLayer
 
 from builders import screened_district
 from green_shield.core import cases, field_merge, gpkg
-from green_shield.core.workspace import read_layer
+from green_shield.core.workspace import read_layer, read_meta
 
 STOP_COLUMNS = ("case_id", "team", "day", "date", "sequence", "eta", "service_min", "leg_km", "target_type",
                 "priority", "name")
@@ -108,6 +108,9 @@ def test_export_field_package_for_qfield(provider, project, workspace, tmp_path)
         setup = widget(name)
         assert setup.type() == "ValueMap"
         assert {label: code} in setup.config()["map"], name
+    # the field may not close a case (销号 is the office's decision after review): the form does not offer it
+    assert widget("status").config()["map"] == [{"待核查": "pending"}, {"已检查": "inspected"},
+                                                {"责令整改": "ordered"}, {"已整改": "rectified"}, {"排除": "excluded"}]
     form = case_layer.editFormConfig()
     for name in ("case_id", "target_type", "target_name", "problem", "legal_basis", "sequence"):
         assert form.readOnly(fields.indexFromName(name)), name
@@ -124,6 +127,9 @@ def test_export_field_package_for_qfield(provider, project, workspace, tmp_path)
     assert layers["生态保护红线"].readOnly()
     # zones: clipped to the team's area (smaller than the originals, inside the buffered extent)
     package = os.path.join(out, "一组", "一组.gpkg")
+    with sqlite3.connect(package) as con:  # the workspace is recorded by its id
+        record = dict(con.execute("SELECT key, value FROM gs_field_export").fetchall())
+    assert record["workspace_id"] == read_meta(workspace)["workspace_id"] != ""
     points = [r["geometry"] for r in cases.read_cases(workspace, case_ids=[r["case_id"] for r in wanted])]
     area = field_merge.team_area(points, "EPSG:4490", 2000).buffer(1e-9)
     for key in field_merge.ZONE_KEYS:
@@ -220,7 +226,7 @@ def test_import_failure_leaves_the_workspace_byte_identical(provider, project, w
     processing.run("greenshield:exportfieldpackage", {"WORKSPACE": workspace, "STOPS": stops_uri, "OUTPUT": out})
     package = os.path.join(out, "一组", "一组.gpkg")
     con = gpkg.connect(package)
-    con.execute("UPDATE inspection_case SET status = 'closed', finding = '已核实'")
+    con.execute("UPDATE inspection_case SET status = 'ordered', finding = '已核实'")
     con.commit()
     con.close()
     before = open(workspace, "rb").read()
@@ -238,6 +244,50 @@ def test_import_failure_leaves_the_workspace_byte_identical(provider, project, w
         processing.run("greenshield:importfieldresults", {"PACKAGE": package, "WORKSPACE": workspace})
     assert len(calls) == 3
     assert open(workspace, "rb").read() == before
+
+
+class WarningsKept(QgsProcessingFeedback):
+    def __init__(self):
+        super().__init__()
+        self.warnings = []
+
+    def pushWarning(self, warning):  # noqa: N802
+        self.warnings.append(warning)
+        super().pushWarning(warning)
+
+
+def test_import_rejects_a_closed_case_and_warns_of_missing_photos(provider, project, workspace, tmp_path):
+    import processing
+
+    stops_uri, records = write_stops(workspace, str(tmp_path / "plan.gpkg"))
+    closing, photographed, *_ = [r["case_id"] for r in records if r["team"] == "一组"]
+    out = str(tmp_path / "packages")
+    processing.run("greenshield:exportfieldpackage", {"WORKSPACE": workspace, "STOPS": stops_uri, "OUTPUT": out})
+    package = os.path.join(out, "一组", "一组.gpkg")
+    with open(os.path.join(out, "一组", "DCIM", "here.jpg"), "wb") as fh:
+        fh.write(b"jpeg")
+    con = gpkg.connect(package)
+    con.execute("UPDATE inspection_case SET status = 'closed', finding = '未发现问题' WHERE case_id = ?", (closing,))
+    con.execute("UPDATE inspection_case SET status = 'inspected', photos = 'DCIM/here.jpg;DCIM/gone.jpg' "
+                "WHERE case_id = ?", (photographed,))
+    con.commit()
+    con.close()
+    params = {"PACKAGE": package, "WORKSPACE": workspace, "DRY_RUN": True, "REPORT": str(tmp_path / "dry.csv")}
+    feedback = WarningsKept()
+    before = open(workspace, "rb").read()
+    result = processing.run("greenshield:importfieldresults", params, feedback=feedback)
+    assert (result["APPLIED"], result["REJECTED"]) == (1, 1)
+    assert open(workspace, "rb").read() == before
+    warned = "\n".join(feedback.warnings)
+    assert closing in warned and "closing is an office decision" in warned
+    assert photographed in warned and "DCIM/gone.jpg" in warned and "DCIM/here.jpg" not in warned
+
+    processing.run("greenshield:importfieldresults", dict(params, DRY_RUN=False, REPORT=str(tmp_path / "m.csv")))
+    by_id = {c["case_id"]: c for c in cases.read_cases(workspace, case_ids=[closing, photographed])}
+    assert by_id[closing]["status"] == "pending" and by_id[closing]["finding"] is None
+    assert by_id[photographed]["status"] == "inspected"
+    kept = {k["case_id"]: k for k in field_merge.conflicts(workspace)}
+    assert kept[closing]["kind"] == "rejected" and "销号须由内业审核后办理" in kept[closing]["reason"]
 
 
 def test_import_refuses_what_is_not_a_field_package(provider, workspace, tmp_path):

@@ -211,6 +211,7 @@ def test_old_workspaces_get_the_ledger_on_open(tmp_path):
     dataset = None
     with sqlite3.connect(ws) as con:  # now it looks like a version-1 workspace
         con.execute("UPDATE gs_workspace SET value = '1' WHERE key = 'schema_version'")
+    assert cases.read_cases(ws) == []  # reading first upgrades too
     info = open_workspace(ws)
     assert info.schema_version == 2 and info.layers["inspection_case"] == 0
     result = cases.upsert_cases(ws, [cases.CaseSpec("enterprise", "91500000X", "complaint", "high",
@@ -263,3 +264,81 @@ def test_an_assignment_fills_an_unassigned_open_case_only(ledger):
     other = cases.CaseSpec("outfall", "500199-PK-008", "random_draw", "medium", team="三组", inspectors="王五、赵六")
     assert cases.upsert_cases(ws, [other], today=TODAY).unchanged == [case_id]
     assert cases.read_cases(ws, case_ids=[case_id])[0]["team"] == "二组"
+
+
+def test_outputs_never_replace_the_workspace(ledger):
+    from green_shield.core import routes
+    from green_shield.core.case_report import write_ledger_report
+
+    ws, _ = ledger
+    before = open(ws, "rb").read()
+    with pytest.raises(errors.OutputIsAWorkspace, match="may not replace it"):
+        write_ledger_report(ws, ws)
+    stops, crs = routes.stops_from_workspace(ws)
+    plan = routes.plan_routes(stops, (106.2, 29.0), crs, routes.RouteOptions(teams=3, days=10),
+                              start_crs="EPSG:4490")
+    with pytest.raises(errors.OutputIsAWorkspace):
+        routes.write_plan(plan, ws)
+    assert main(["routes", "-w", ws, "--start", "106.2,29.0", "--teams", "3", "--out", ws]) == 2
+    assert open(ws, "rb").read() == before
+
+
+def test_a_milder_finding_never_replaces_the_stricter_one(ledger):
+    ws, _ = ledger
+    goat = _by_target(ws)[("project", "XM-2019-0013")]
+    milder = cases.CaseSpec("project", "XM-2019-0013", "screening", "low", problem="有条件准入：…",
+                            legal_basis="（有条件）", source_ref="screening 2027")
+    cases.upsert_cases(ws, [milder], today=TODAY)
+    case = _by_target(ws)[("project", "XM-2019-0013")]
+    assert (case["priority"], case["problem"], case["legal_basis"]) == (
+        "high", goat["problem"], goat["legal_basis"])
+
+
+def test_closed_cases_stay_closed_on_the_same_evidence(ledger, screened):
+    ws, _ = ledger
+    case_id = _by_target(ws)[("project", "XM-2019-0013")]["case_id"]
+    cases.change_status(ws, case_id, "inspected", by="李四")
+    cases.change_status(ws, case_id, "closed", by="王科长", note="项目已撤销")
+    again = cases.build_cases(ws, screened[1], today=TODAY)
+    assert again.skipped == [("project:XM-2019-0013", f"case {case_id} was closed on this same evidence")]
+    assert not again.created
+
+
+def test_ledger_integrity_whatever_program_edits(ledger):
+    ws, _ = ledger
+    case_id = _by_target(ws)[("project", "XM-2019-0013")]["case_id"]
+    with gpkg.connect(ws) as con:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):  # one number, one case
+            con.execute("INSERT INTO inspection_case (case_id, target_type, target_id, source, priority, status) "
+                        "VALUES (?, 'lead', 'L1', 'rs_lead', 'low', 'pending')", (case_id,))
+        with pytest.raises(sqlite3.IntegrityError, match="unknown status"):
+            con.execute("INSERT INTO inspection_case (case_id, target_type, target_id, source, priority) "
+                        "VALUES ('AJ202699998', 'lead', 'L2', 'rs_lead', 'low')")
+        # a status change without a new note does not repeat the old one; rev set by hand still counts
+        con.execute("UPDATE inspection_case SET status = 'inspected', rev = 1, updated_by = '赵六' WHERE case_id = ?",
+                    (case_id,))
+    case = cases.read_cases(ws, case_ids=[case_id])[0]
+    assert case["rev"] == 2
+    last = cases.case_history(ws, case_id)[-1]
+    assert (last["to_status"], last["note"]) == ("inspected", None)
+
+
+def test_status_change_fields_are_checked_and_converted(ledger):
+    ws, _ = ledger
+    case_id = _by_target(ws)[("outfall", "500199-PK-001")]["case_id"]
+    before = open(ws, "rb").read()
+    with pytest.raises(errors.LedgerEditFailed, match="violation_type") as exc:
+        cases.change_status(ws, case_id, "inspected", by="李四", fields={"violation_type": "foo"})
+    assert "问题类型" in exc.value.message_zh
+    with pytest.raises(errors.LedgerEditFailed, match="rectify_due"):
+        cases.change_status(ws, case_id, "inspected", by="李四", fields={"rectify_due": "明年"})
+    assert main(["cases", "status", "-w", ws, case_id, "已检查", "--set", "team"]) == 2
+    assert open(ws, "rb").read() == before
+    cases.change_status(ws, case_id, "inspected", by="李四", note="核实",
+                        fields={"violation_type": "违法设置排污口", "rectification_required": "是",
+                                "rectify_due": "2027-01-31"})
+    case = cases.read_cases(ws, case_ids=[case_id])[0]
+    assert (case["violation_type"], case["rectification_required"], case["rectify_due"]) == (
+        "outfall_illegal", True, "2027-01-31")
+    cases.change_status(ws, case_id, "inspected", by="李四", fields={"finding": "补充：排口仍在排放"})
+    assert cases.read_cases(ws, case_ids=[case_id])[0]["status_note"] == "核实"  # kept without a new note

@@ -585,3 +585,340 @@ def test_other_delimiters(tmp_path, inputs, sep):
                     encoding="utf-8")
     assert len(d.read_supervision_list(str(path)).entities) == 56
     assert run(str(path), roster).result.canonical() == run(str(path), roster).result.canonical()
+
+
+# --- outputs never replace a workspace, an input or another draw's record ---------------------
+
+
+def test_an_output_never_replaces_the_workspace(district, tmp_path):
+    from green_shield.core.workspace import open_workspace
+
+    ws = str(tmp_path / "district.gpkg")
+    shutil.copy(district, ws)
+    roster = district.replace(".gpkg", "_roster.csv")
+    base = ["draw", "--list", f"{ws}:supervised_entity", "--roster", roster, "--seed", "1",
+            "--out", str(tmp_path / "district")]  # district.csv/.gpkg/.json/.html: the .gpkg is the workspace
+    for extra in (["--workspace", ws], []):
+        done = cli(*base, *extra)
+        assert done.returncode == 2 and "[output_is_a_workspace]" in done.stderr, done.stdout + done.stderr
+        assert sorted(os.listdir(tmp_path)) == ["district.gpkg"]  # nothing written, not even the CSV
+    assert open_workspace(ws).layers["supervised_entity"] == 150
+
+
+def test_an_output_never_replaces_an_input(inputs, tmp_path):
+    lst, roster = inputs
+    out = run(lst, roster)
+    for path, role in ((lst, "supervision list"), (roster, "inspector roster")):
+        before = open(path, "rb").read()
+        with pytest.raises(errors.OutputIsAnInput, match=f"is the {role} this draw reads") as exc:
+            d.write_outputs(out, os.path.splitext(path)[0])  # list.csv is the draw's CSV
+        assert "监管对象名录" in exc.value.message_zh or "执法人员名录" in exc.value.message_zh
+        assert open(path, "rb").read() == before
+    assert sorted(os.listdir(tmp_path)) == ["list.csv", "roster.csv"]
+    first = d.write_outputs(run(lst, roster, seed=1), str(tmp_path / "draws") + os.sep)
+    before = open(first["json"], "rb").read()
+    again = run(lst, roster, seed=1, history=[first["json"]])  # the same id: its record would replace the history
+    with pytest.raises(errors.OutputIsAnInput, match="previous draw"):
+        d.write_outputs(again, str(tmp_path / "draws") + os.sep)
+    assert open(first["json"], "rb").read() == before
+
+
+# --- the workspace first, the record last -------------------------------------------------------
+
+
+def test_a_wrong_workspace_stops_the_draw_before_anything_is_written(inputs, tmp_path):
+    lst, roster = inputs
+    out = tmp_path / "o"
+    for workspace in (str(tmp_path / "nonexist.gpkg"), lst):
+        done = cli("draw", "--list", lst, "--roster", roster, "--seed", "1", "--out", str(out) + os.sep,
+                   "--workspace", workspace)
+        assert done.returncode == 2 and "[not_a_workspace]" in done.stderr, done.stdout + done.stderr
+        assert not out.exists()
+    assert not (tmp_path / "nonexist.gpkg").exists()
+
+
+def test_no_record_when_the_cases_cannot_be_added(inputs, tmp_path, monkeypatch, capsys):
+    from green_shield.core.cli import main
+    from green_shield.core.workspace import create_workspace
+
+    lst, roster = inputs
+    ws = str(tmp_path / "ws.gpkg")
+    create_workspace(ws)
+
+    def ledger_fails(run, workspace, **kw):
+        raise errors.LedgerEditFailed("the disk is full", "磁盘已满")
+
+    monkeypatch.setattr(d, "add_cases", ledger_fails)
+    out = tmp_path / "o"
+    assert main(["draw", "--list", lst, "--roster", roster, "--seed", "1", "--out", str(out) + os.sep,
+                 "--workspace", ws]) == 2
+    assert "[ledger_edit_failed]" in capsys.readouterr().err
+    assert os.listdir(out) == []  # no record, no CSV, no half-written file
+    monkeypatch.undo()
+    assert main(["draw", "--list", lst, "--roster", roster, "--seed", "1", "--out", str(out) + os.sep,
+                 "--workspace", ws]) == 0
+    assert sorted(os.listdir(out)) == [f"DRAW-2026Q4-1.{ext}" for ext in ("csv", "gpkg", "html", "json")] or \
+        sorted(os.listdir(out)) == [f"DRAW-{d.current_period().replace('-', '')}-1.{ext}"
+                                    for ext in ("csv", "gpkg", "html", "json")]
+
+
+# --- periods and draw ids ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("2026Q1", "2026Q1"), ("2026q4", "2026Q4"), ("2026-Q2", "2026Q2"), (" 2026 Q3 ", "2026Q3"),
+    ("2026H1", "2026H1"), ("2026h2", "2026H2"), ("2026", "2026"), ("2026年", "2026"), ("2026年度", "2026"),
+    ("2026-03", "2026-03"), ("202603", "2026-03"), ("2026-3", "2026-03"), ("2026/12", "2026-12"),
+    ("2026年第一季度", "2026Q1"), ("2026年第四季度", "2026Q4"), ("2026年二季度", "2026Q2"), ("2026年第3季度", "2026Q3"),
+    ("2026年一季", "2026Q1"), ("2026年上半年", "2026H1"), ("2026年下半年", "2026H2"), ("2026年3月", "2026-03"),
+    ("2026年12月份", "2026-12"),
+    ("２０２６Ｑ１", "2026Q1"),
+])
+def test_periods_are_read_into_one_form(text, period):
+    assert d.normalise_period(text) == period
+    assert d.make_draw_id(text, 7) == f"DRAW-{period.replace('-', '')}-7"
+
+
+@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "2026H3", "2026-13", "202600", "2026年第五季度", "下季度",
+                                  "26Q1", "Q1", "2026Q1Q2", "2026年第一", ""])
+def test_other_periods_are_refused(text, inputs):
+    with pytest.raises(errors.InvalidPeriod) as exc:
+        d.normalise_period(text)
+    assert f"'{text}' is not a period" in exc.value.message and "2026Q4" in exc.value.message
+    assert f"“{text}”不是可识别的抽查期次" in exc.value.message_zh
+    if text:
+        lst, roster = inputs
+        with pytest.raises(errors.InvalidPeriod):
+            run(lst, roster, period=text)
+
+
+@pytest.mark.parametrize(("period", "end"), [
+    ("2026Q1", "2026-03-31"), ("2026H1", "2026-06-30"), ("2026H2", "2026-12-31"), ("2026", "2026-12-31"),
+    ("2028-02", "2028-02-29"), ("2026年第四季度", "2026-12-31"), ("某次专项", None),
+])
+def test_period_end(period, end):
+    assert (d.period_end(period) and d.period_end(period).isoformat()) == end
+
+
+def test_chinese_periods_give_their_own_draw_ids(inputs, tmp_path):
+    lst, roster = inputs
+    folder = str(tmp_path / "draws") + os.sep
+    first = d.write_outputs(run(lst, roster, seed=1, period="2026年第一季度"), folder)
+    fourth = d.write_outputs(run(lst, roster, seed=1, period="2026年第四季度"), folder)
+    assert os.path.basename(first["json"]) == "DRAW-2026Q1-1.json"
+    assert os.path.basename(fourth["json"]) == "DRAW-2026Q4-1.json"
+    assert load_record(first["json"])["period"] == "2026Q1" and load_record(fourth["json"])["period"] == "2026Q4"
+    done = cli("draw", "--list", lst, "--roster", roster, "--seed", "1", "--period", "2026Q5", "--out",
+               str(tmp_path / "other") + os.sep)
+    assert done.returncode == 2 and "[invalid_period]" in done.stderr and "2026Q5" in done.stderr
+    assert not (tmp_path / "other").exists()
+
+
+def test_a_record_is_never_silently_replaced(inputs, tmp_path):
+    lst, roster = inputs
+    prefix = str(tmp_path / "draw")
+    paths = d.write_outputs(run(lst, roster, seed=1), prefix)
+    kept = {kind: open(path, "rb").read() for kind, path in paths.items()}
+    with pytest.raises(errors.DrawRecordExists, match="records draw DRAW-2026Q4-1 of .*, with another id, seed, "
+                                                      "result") as exc:
+        d.write_outputs(run(lst, roster, seed=2), prefix)  # another seed, the same file names
+    assert "不会被覆盖" in exc.value.message_zh and "随机种子" in exc.value.message_zh
+    assert {kind: open(path, "rb").read() for kind, path in paths.items()} == kept
+    # the list changes after the draw: the same seed and period draw otherwise, under the same id
+    write_csv(lst, LIST_HEADER, [r for r in entity_rows(positive=3) if r[0] != "S001"])
+    with pytest.raises(errors.DrawRecordExists, match="with another inputs, result"):
+        d.write_outputs(run(lst, roster, seed=1), prefix)
+    assert open(paths["json"], "rb").read() == kept["json"]
+    # an identical re-run (e.g. to add the cases again) may write the record again
+    write_csv(lst, LIST_HEADER, entity_rows(positive=3))
+    d.write_outputs(run(lst, roster, seed=1), prefix)
+    assert d.verify_record(paths["json"]).ok
+    other = tmp_path / "notes.json"
+    other.write_text('{"mine": 1}', encoding="utf-8")
+    with pytest.raises(errors.DrawRecordExists, match="not a draw record"):
+        d.write_outputs(run(lst, roster, seed=1), str(tmp_path / "notes"))
+    assert other.read_text(encoding="utf-8") == '{"mine": 1}'
+
+
+def test_a_seed_used_again_for_another_period_is_noted(inputs, tmp_path):
+    lst, roster = inputs
+    folder = str(tmp_path / "draws") + os.sep
+    first = run(lst, roster, seed=5, period="2026Q3")
+    d.write_outputs(first, folder)
+    assert not any("already used" in en for en, _ in first.notes)
+    second = run(lst, roster, seed=5, period="2026Q4")
+    paths = d.write_outputs(second, folder)
+    notes = load_record(paths["json"])["notes"]
+    assert any("Seed 5 was already used for draw DRAW-2026Q3-5" in n["en"] and "fresh seed" in n["en"] for n in notes)
+    assert any("随机种子 5 已用于同一文件夹中的抽查 DRAW-2026Q3-5" in n["zh"] for n in notes)
+    assert "每次抽查应使用新的随机种子" in open(paths["html"], encoding="utf-8").read()
+    assert d.verify_record(paths["json"]).ok
+    done = cli("draw", "--list", lst, "--roster", roster, "--seed", "5", "--period", "2027Q1", "--out", folder)
+    assert done.returncode == 0 and done.stdout.count("note: Seed 5 was already used") == 2, done.stdout
+    fresh = cli("draw", "--list", lst, "--roster", roster, "--seed", "6", "--period", "2027Q1", "--out", folder)
+    assert fresh.returncode == 0 and "already used" not in fresh.stdout
+
+
+# --- --verify compares the whole result ---------------------------------------------------------
+
+
+def _first(record: dict) -> dict:
+    return record["result"][0]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (lambda r: _first(r)["inspectors"].__setitem__(0, "X"), "inspector names recorded X, "),
+    (lambda r: _first(r).__setitem__("name", "X公司"), "name recorded X公司, on re-run"),
+    (lambda r: _first(r).__setitem__("pool", "general"), "pool recorded general, on re-run key"),
+    (lambda r: _first(r).__setitem__("positive_list", not _first(r)["positive_list"]), "positive list recorded"),
+    (lambda r: _first(r).__setitem__("stratum", "general"), "stratum recorded general"),
+    (lambda r: _first(r).__setitem__("team", "第9组"), "(第9组), on re-run"),
+    (lambda r: _first(r).__setitem__("seq", 99), "number recorded 99, on re-run 1"),
+    (lambda r: _first(r).__setitem__("revisits", ["X"]), "unavoidable revisits recorded X, on re-run —"),
+    (lambda r: _first(r).__setitem__("entity_id", "K999"), "drawn in the record but not on re-run: K999"),
+])
+def test_verify_compares_every_field_of_the_result(inputs, tmp_path, edit, expected):
+    lst, roster = inputs
+    paths = d.write_outputs(run(lst, roster), str(tmp_path / "draw"))
+    record = json.loads(open(paths["json"], encoding="utf-8").read())
+    assert _first(record)["pool"] == "key" and _first(record)["seq"] == 1
+    edit(record)
+    json.dump(record, open(paths["json"], "w", encoding="utf-8"), ensure_ascii=False)
+    check = d.verify_record(paths["json"])
+    text = " | ".join(en for en, _ in check.differences)
+    assert not check.ok and "edited after the draw" in text and expected in text, text
+    # whoever edits the record and its checksums too is still caught by the re-run
+    from green_shield.core.draw_record import canonical, record_digest
+
+    record["result_sha256"] = d.result_digest(canonical(record["result"]))
+    record["record_sha256"] = record_digest(record)
+    json.dump(record, open(paths["json"], "w", encoding="utf-8"), ensure_ascii=False)
+    check = d.verify_record(paths["json"])
+    text = " | ".join(en for en, _ in check.differences)
+    assert not check.ok and "edited after the draw" not in text and expected in text, text
+
+
+def test_verify_notices_an_edit_outside_the_result(inputs, tmp_path):
+    lst, roster = inputs
+    paths = d.write_outputs(run(lst, roster), str(tmp_path / "draw"))
+    record = json.loads(open(paths["json"], encoding="utf-8").read())
+    record["period"] = "2027Q1"
+    json.dump(record, open(paths["json"], "w", encoding="utf-8"), ensure_ascii=False)
+    done = cli("draw", "--verify", paths["json"])
+    assert done.returncode == 1 and "does not match its own record_sha256" in done.stdout
+    zh = cli("--lang", "zh", "draw", "--verify", paths["json"])
+    assert zh.returncode == 1 and "记录在抽取后被改动过" in zh.stdout
+
+
+def test_verify_in_chinese_names_an_edited_inspector(inputs, tmp_path):
+    lst, roster = inputs
+    paths = d.write_outputs(run(lst, roster), str(tmp_path / "draw"))
+    record = json.loads(open(paths["json"], encoding="utf-8").read())
+    _first(record)["inspectors"][0] = "X"
+    json.dump(record, open(paths["json"], "w", encoding="utf-8"), ensure_ascii=False)
+    zh = cli("--lang", "zh", "draw", "--verify", paths["json"])
+    assert zh.returncode == 1 and "核验未通过" in zh.stdout and "记录的检查人员姓名为 X、" in zh.stdout
+    os.remove(lst)
+    zh = cli("--lang", "zh", "draw", "--verify", paths["json"])
+    assert "未找到输入文件（监管对象名录）" in zh.stdout
+
+
+# --- Chinese messages are Chinese -------------------------------------------------------------
+
+
+def english_words(text: str, *allowed: str) -> list[str]:
+    """English words in a Chinese message, leaving out paths, options with their example value
+    (--ratio key=25) and the allowed code names."""
+    for word in sorted(allowed, key=len, reverse=True):
+        text = text.replace(word, "")
+    text = re.sub(r"[A-Za-z0-9_.\-:]*[/\\][A-Za-z0-9_.\-/\\]*", "", text)
+    text = re.sub(r"--[a-z-]+(?:[ =][A-Za-z0-9_.=]+)?", "", text)
+    return re.findall(r"[A-Za-z]{3,}", text)
+
+
+def zh_error(*args) -> str:
+    done = cli("--lang", "zh", *args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    return done.stderr.split("]: ", 1)[1]
+
+
+def test_chinese_messages_for_parameters(inputs, tmp_path):
+    lst, roster = inputs
+    base = ["draw", "--list", lst, "--roster", roster, "--out", str(tmp_path / "o")]
+    factor = zh_error(*base, "--positive-factor", "2")
+    assert factor.startswith("正面清单系数为 2") and "positive_list" not in factor and "--ratio key=25" not in factor
+    assert english_words(factor) == []
+    ratio = zh_error(*base, "--ratio", "key=150")
+    assert ratio.startswith("“重点排污单位”的抽查比例为 150") and english_words(ratio) == []
+    override = zh_error(*base, "--ratio", "key")
+    assert "“key”不是有效的抽查比例" in override and english_words(override, "key", "general", "special") == []
+    period = zh_error(*base, "--period", "2026Q5")
+    assert english_words(period) == []
+    bad = tmp_path / "ratios.yaml"
+    bad.write_text("pools:\n  key: {ratio: 25}\n  general: {ratio: 5}\n", encoding="utf-8")
+    ratios = zh_error(*base, "--ratios", str(bad))
+    assert "缺少特殊监管对象的抽查比例" in ratios and english_words(ratios) == []
+    bad.write_text("pools: [\n", encoding="utf-8")
+    assert english_words(zh_error(*base, "--ratios", str(bad)), "UTF-8", "YAML") == []
+    bad.write_text("name: x\n", encoding="utf-8")
+    assert english_words(zh_error(*base, "--ratios", str(bad)), "pools") == []
+
+
+@pytest.mark.parametrize(("header", "rows", "expected"), [
+    (["entity_id", "name", "pool"], [["", "甲", "重点"]], "第 2 行：监管对象编码为空"),
+    (["统一社会信用代码", "企业名称", "监管类别"], [["", "甲", "重点"]],
+     "第 2 行：监管对象编码（“统一社会信用代码”列）为空"),
+    (["entity_id", "name", "pool"], [["A", "甲", ""]], "第 2 行：监管类别为空"),
+    (["entity_id", "name", "pool", "positive_list"], [["A", "甲", "重点", "也许"]],
+     "第 2 行：正面清单“也许”不是“是/否”"),
+])
+def test_chinese_messages_name_list_fields_in_chinese(inputs, tmp_path, header, rows, expected):
+    _, roster = inputs
+    lst = write_csv(tmp_path / "bad.csv", header, rows)
+    message = zh_error("draw", "--list", lst, "--roster", roster, "--out", str(tmp_path / "o"))
+    assert expected in message and "为空" not in message.replace(expected, "").replace("名称为空", "")
+    assert english_words(message) == [], message
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([["", "A1", "", "一组"], ["李四", "A2", "", "一组"]], "第 2 行：姓名为空"),
+    ([["张三", "", "", "一组"], ["李四", "A2", "", "一组"]], "第 2 行：执法证号为空"),
+    ([["张三", "A1", "", "一组"], ["李四", "A2", "", ""]], "第 3 行：检查组为空"),
+])
+def test_chinese_messages_name_roster_fields_in_chinese(inputs, tmp_path, rows, expected):
+    lst, _ = inputs
+    roster = write_csv(tmp_path / "r.csv", ROSTER_HEADER, rows)
+    message = zh_error("draw", "--list", lst, "--roster", roster, "--out", str(tmp_path / "o"))
+    assert expected in message and english_words(message) == [], message
+
+
+def test_chinese_messages_for_files_and_records(inputs, tmp_path):
+    lst, roster = inputs
+    history = write_csv(tmp_path / "h.csv", ["a", "b"], [["1", "2"]])
+    message = zh_error("draw", "--list", lst, "--roster", roster, "--out", str(tmp_path / "o"), "--history", history)
+    assert english_words(message, "entity_id", "inspector_ids", "CSV", "JSON") == [], message
+    not_record = tmp_path / "x.json"
+    not_record.write_text('{"hello": 1}', encoding="utf-8")
+    message = zh_error("draw", "--verify", str(not_record))
+    assert english_words(message, "green-shield-draw-record", ".json") == [], message
+    missing = zh_error("draw", "--verify", str(tmp_path / "none.json"))
+    assert "文件不存在" in missing and english_words(missing, ".json") == []
+    d.write_outputs(run(lst, roster, seed=1), str(tmp_path / "draw"))
+    message = zh_error("draw", "--list", lst, "--roster", roster, "--seed", "2", "--out", str(tmp_path / "draw"))
+    assert english_words(message, "DRAW-2026Q4-1") == [], message
+    message = zh_error("draw", "--list", lst, "--roster", roster, "--out", str(tmp_path / "list"))
+    assert english_words(message) == [], message
+    usage = cli("--lang", "zh", "draw", "--list", lst)
+    assert usage.returncode == 2 and english_words(usage.stderr, "green-shield draw", ".json") == []
+
+
+def test_route_service_times_in_chinese():
+    from green_shield.core.routes import TARGET_TYPES, RouteOptions, check_options, parse_service
+
+    for attempt in (lambda: parse_service(["foo=10"]), lambda: check_options(RouteOptions(service_min={"foo": 10}))):
+        with pytest.raises(errors.UnknownTargetType) as exc:
+            attempt()
+        assert exc.value.code == "unknown_target_type" and "foo" in exc.value.message
+        zh = exc.value.message_zh
+        assert zh.startswith("服务时长设置中的检查对象类型“foo”无法识别") and "企业（enterprise）" in zh
+        assert english_words(zh, "foo", *TARGET_TYPES) == [], zh

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
+import uuid
+from contextlib import closing
 
 import pytest
 import shapely
@@ -14,7 +17,7 @@ import shapely
 from builders import screened_district
 from green_shield.core import cases, errors, field_merge, gpkg
 from green_shield.core.cli import main
-from green_shield.core.workspace import read_layer
+from green_shield.core.workspace import read_layer, read_meta
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -125,6 +128,7 @@ def test_bad_stops_are_refused_with_clear_errors(ledger):
     with pytest.raises(errors.UnknownFieldCases, match="AJ209999999") as info:
         field_merge.team_cases(ledger, stops + [dict(stops[0], case_id="AJ209999999")])
     assert info.value.code == "unknown_field_cases" and "台账" in info.value.message_zh
+    assert "停靠点图层" in info.value.message_zh and "stops" not in info.value.message_zh
     with pytest.raises(errors.InvalidStopsLayer, match="team"):
         field_merge.team_cases(ledger, [{"case_id": s["case_id"], "day": 1} for s in stops])
     with pytest.raises(errors.NoCasesForTeams, match="九组"):
@@ -180,7 +184,8 @@ def returned(ledger, tmp_path):
     field_edit(package, a, status="ordered", finding="红线内新建养殖棚舍约 300 平方米",
                violation_type="construction_in_zone", rectification_required=1, visit_time="2026-12-01T09:40:00",
                notes="负责人在场")
-    field_edit(package, b, status="closed", finding="未发现问题", violation_type="未发现问题")  # a label, as typed
+    field_edit(package, b, status="excluded", finding="误报，未发现问题",
+               violation_type="未发现问题")  # a label, as typed
     field_edit(package, c, status="inspected", finding="现场有施工迹象")
     cases.change_status(ledger, c, "excluded", by="内业", note="office found it a false lead")  # → conflict
     field_edit(package, d, status="pending", finding="重新核查")  # 已检查 → 待核查: not allowed
@@ -204,8 +209,8 @@ def test_merge_applies_findings_along_the_chain_and_keeps_conflicts(returned):
     assert steps == [(None, "pending", "created"), ("pending", "inspected", "field"), ("inspected", "ordered", "field")]
     assert outcome[a].transitions == ["pending", "inspected", "ordered"]
     case_b = ledger_case(ws, b)
-    assert case_b["status"] == "closed" and case_b["violation_type"] == "none"  # the label became the code
-    assert outcome[b].transitions == ["pending", "inspected", "closed"]
+    assert case_b["status"] == "excluded" and case_b["violation_type"] == "none"  # the label became the code
+    assert outcome[b].transitions == ["pending", "excluded"]
     # conflict: the office version stays, the field version is kept with both revisions
     assert ledger_case(ws, c)["status"] == "excluded" and ledger_case(ws, c)["finding"] == office_c["finding"]
     kept = field_merge.conflicts(ws)
@@ -284,17 +289,23 @@ def test_bad_packages_are_refused_with_clear_errors(returned, tmp_path, screened
         assert info.value.code == "not_a_field_package" and "外业包" in info.value.message_zh
     other = str(tmp_path / "other.gpkg")
     shutil.copy(screened, other)
-    with sqlite3.connect(other) as con:  # another workspace: created at another time
+    with sqlite3.connect(other) as con:  # another workspace: its own id, created at another time
+        con.execute("UPDATE gs_workspace SET value = 'another-workspace' WHERE key = 'workspace_id'")
         con.execute("UPDATE gs_workspace SET value = '2020-01-01T00:00:00+00:00' WHERE key = 'created'")
     before = open(other, "rb").read()
     with pytest.raises(errors.FieldPackageFromAnotherWorkspace, match="exported from the workspace"):
         field_merge.merge_field_package(other, package)
     assert open(other, "rb").read() == before
+
+
+def test_a_case_number_changed_in_the_field_is_reported_not_imported(returned):
+    ws, package, (a, *_) = returned
     field_edit(package, a, case_id="AJ209999999")
-    before = open(ws, "rb").read()
-    with pytest.raises(errors.UnknownFieldCases, match="AJ209999999"):
-        field_merge.merge_field_package(ws, package)
-    assert open(ws, "rb").read() == before
+    result = field_merge.merge_field_package(ws, package)
+    outcome = {r.case_id: r for r in result.rows}
+    assert outcome["AJ209999999"].outcome == "rejected" and "not exported" in outcome["AJ209999999"].reason
+    assert outcome[a].outcome == "rejected" and "deleted in the field" in outcome[a].reason
+    assert ledger_case(ws, a)["status"] == "pending" and result.summary()["applied"] == 1
 
 
 def test_features_added_in_the_field_are_reported_not_imported(returned):
@@ -321,6 +332,182 @@ def test_photos_are_copied_next_to_the_workspace(returned):
     stored = ledger_case(ws, a)["photos"]
     assert stored == f"ws_photos/{a}/AJ_1.jpg"
     assert os.path.isfile(os.path.join(os.path.dirname(ws), stored))
+
+
+def write_photo(folder: str, name: str, content: bytes) -> None:
+    os.makedirs(os.path.join(folder, os.path.dirname(name)), exist_ok=True)
+    with open(os.path.join(folder, name), "wb") as fh:
+        fh.write(content)
+
+
+def test_photos_of_the_same_name_are_all_kept_and_nothing_is_overwritten(returned):
+    ws, package, (a, *_) = returned
+    folder = os.path.dirname(package)
+    write_photo(folder, "DCIM/a.jpg", b"first")
+    write_photo(folder, "DCIM/x/a.jpg", b"second")
+    photos = os.path.join(os.path.dirname(ws), "ws_photos", a)
+    write_photo(photos, "a.jpg", b"already there")  # e.g. from an earlier import
+    field_edit(package, a, photos="DCIM/a.jpg;DCIM/x/a.jpg;DCIM/a.jpg")
+    result = field_merge.merge_field_package(ws, package)
+    stored = ledger_case(ws, a)["photos"].split(";")
+    assert stored == [f"ws_photos/{a}/a-2.jpg", f"ws_photos/{a}/a-3.jpg", f"ws_photos/{a}/a-2.jpg"]
+    contents = {name: open(os.path.join(photos, name), "rb").read() for name in sorted(os.listdir(photos))}
+    assert contents == {"a.jpg": b"already there", "a-2.jpg": b"first", "a-3.jpg": b"second"}
+    assert sorted(result.photos_copied) == [os.path.join(photos, "a-2.jpg"), os.path.join(photos, "a-3.jpg")]
+
+
+def test_photos_the_case_had_at_export_are_kept_as_they_were(ledger, tmp_path):
+    stops = clustered_stops(ledger)
+    first = next(s["case_id"] for s in stops if s["team"] == "二组")
+    office_photo = f"ws_photos/{first}/site.jpg"
+    write_photo(os.path.dirname(ledger), office_photo, b"office")
+    cases.change_status(ledger, first, "inspected", by="内业", fields={"photos": office_photo})
+    package = export_team(ledger, tmp_path / "pkg", "二组", stops)
+    write_photo(os.path.dirname(package), "DCIM/site.jpg", b"field")
+    field_edit(package, first, photos=f"{office_photo};DCIM/site.jpg")
+    result = field_merge.merge_field_package(ledger, package)
+    row = next(r for r in result.rows if r.case_id == first)
+    assert row.outcome == "applied" and row.warning == ""
+    assert ledger_case(ledger, first)["photos"] == f"{office_photo};ws_photos/{first}/site-2.jpg"
+    assert open(os.path.join(os.path.dirname(ledger), office_photo), "rb").read() == b"office"
+
+
+def test_dry_run_warns_of_photos_missing_from_the_package(returned, tmp_path, capsys):
+    ws, package, (a, b, *_) = returned
+    write_photo(os.path.dirname(package), "DCIM/here.jpg", b"jpeg")
+    field_edit(package, a, photos="DCIM/here.jpg;DCIM/gone.jpg")
+    field_edit(package, b, photos="DCIM/lost.jpg")
+    before = open(ws, "rb").read()
+    report = str(tmp_path / "dry.csv")
+    result = field_merge.merge_field_package(ws, package, dry_run=True, report=report)
+    outcome = {r.case_id: r for r in result.rows}
+    assert outcome[a].outcome == "applied" and outcome[b].outcome == "applied"  # a warning, not a failure
+    assert "DCIM/gone.jpg" in outcome[a].warning and "here.jpg" not in outcome[a].warning
+    assert "缺少照片" in outcome[a].warning_zh and "DCIM/lost.jpg" in outcome[b].warning
+    with open(report, encoding="utf-8-sig") as fh:
+        rows = {r["case_id"]: r for r in csv.DictReader(fh)}
+    assert "DCIM/gone.jpg" in rows[a]["warning"] and "DCIM/lost.jpg" in rows[b]["warning_zh"]
+    assert open(ws, "rb").read() == before and result.photos_copied == []
+    assert main(["field-import", package, "-w", ws, "--dry-run"]) == 0
+    assert "DCIM/gone.jpg" in capsys.readouterr().out
+    real = field_merge.merge_field_package(ws, package)  # the real import warns the same and keeps the path
+    assert "DCIM/gone.jpg" in next(r for r in real.rows if r.case_id == a).warning
+    assert ledger_case(ws, a)["photos"] == f"ws_photos/{a}/here.jpg;DCIM/gone.jpg"
+
+
+# --- what the field may not do, and cases gone from the ledger ----------------------------------
+
+
+def test_the_field_cannot_close_a_case(ledger, tmp_path):
+    stops = clustered_stops(ledger)
+    ids = [s["case_id"] for s in stops if s["team"] == "二组"]
+    closing, rectifying, closed_before, _ = ids
+    cases.change_status(ledger, closed_before, "inspected", by="内业")
+    cases.change_status(ledger, closed_before, "closed", by="内业", note="内业审核后销号")
+    package = export_team(ledger, tmp_path / "pkg", "二组", stops)
+    write_photo(os.path.dirname(package), "DCIM/p.jpg", b"jpeg")
+    field_edit(package, closing, status="销号", finding="未发现问题", violation_type="none", photos="DCIM/p.jpg")
+    field_edit(package, rectifying, status="rectified", finding="已拆除")
+    field_edit(package, closed_before, notes="回访：现场保持原状")  # already closed in the office: fine
+    result = field_merge.merge_field_package(ledger, package)
+    outcome = {r.case_id: r for r in result.rows}
+    assert outcome[closing].outcome == "rejected"
+    assert "销号须由内业审核后办理" in outcome[closing].reason_zh
+    assert "closing is an office decision" in outcome[closing].reason
+    # the whole case is rejected: no status step, no finding, no photo
+    case = ledger_case(ledger, closing)
+    assert case["status"] == "pending" and case["finding"] is None and case["photos"] is None and case["rev"] == 1
+    assert result.photos_copied == [] and not os.path.exists(os.path.join(os.path.dirname(ledger), "ws_photos"))
+    kept = next(k for k in field_merge.conflicts(ledger) if k["case_id"] == closing)
+    assert kept["kind"] == "rejected" and kept["field_values"]["status"] == "销号"
+    assert "销号须由内业审核后办理" in kept["reason"] and "closing is an office decision" in kept["reason"]
+    # the field may go all the way to 已整改, and may annotate a case the office closed
+    assert outcome[rectifying].outcome == "applied" and ledger_case(ledger, rectifying)["status"] == "rectified"
+    assert outcome[closed_before].outcome == "applied" and ledger_case(ledger, closed_before)["notes"]
+    with open(result.report, encoding="utf-8-sig") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["case_id"] == closing)
+    assert row["outcome"] == "rejected" and "销号须由内业审核后办理" in row["reason_zh"]
+
+
+def test_a_case_deleted_from_the_ledger_is_reported_and_the_rest_merged(returned):
+    ws, package, (a, b, c, d, e) = returned
+    con = gpkg.connect(ws)
+    con.execute("DELETE FROM inspection_case WHERE case_id IN (?, ?)", (a, e))  # a changed in the field, e not
+    con.commit()
+    con.close()
+    result = field_merge.merge_field_package(ws, package)
+    outcome = {r.case_id: r for r in result.rows}
+    assert result.summary() == {"applied": 1, "conflict": 1, "rejected": 3, "unchanged": 1}
+    assert ledger_case(ws, b)["status"] == "excluded"  # the rest is merged
+    for gone in (a, e):
+        assert outcome[gone].outcome == "rejected" and "no longer in the ledger" in outcome[gone].reason
+        assert "台账中已无该案件" in outcome[gone].reason_zh
+        assert not re.search(r"\b(the|field|package|ledger)\b", outcome[gone].reason_zh, re.I)
+    kept = {k["case_id"]: k for k in field_merge.conflicts(ws)}
+    assert kept[a]["kind"] == "rejected" and kept[a]["office_values"] is None
+    assert kept[a]["field_values"]["status"] == "ordered" and e not in kept
+    assert field_merge.imports(ws)[0]["rejected"] == 3
+
+
+def test_a_package_whose_only_news_is_a_deleted_case_is_not_recorded(ledger, tmp_path):
+    stops = clustered_stops(ledger)
+    package = export_team(ledger, tmp_path / "pkg", "二组", stops)
+    gone = next(s["case_id"] for s in stops if s["team"] == "二组")
+    con = gpkg.connect(ledger)
+    con.execute("DELETE FROM inspection_case WHERE case_id = ?", (gone,))
+    con.commit()
+    con.close()
+    result = field_merge.merge_field_package(ledger, package)
+    assert result.summary()["rejected"] == 1 and not result.recorded and field_merge.imports(ledger) == []
+
+
+# --- which workspace a package belongs to --------------------------------------------------------
+
+
+def set_meta(path: str, key: str, value: str | None) -> None:
+    with closing(sqlite3.connect(path)) as con, con:
+        con.execute("DELETE FROM gs_workspace WHERE key = ?", (key,))
+        if value is not None:
+            con.execute("INSERT INTO gs_workspace (key, value) VALUES (?, ?)", (key, value))
+
+
+def test_the_package_knows_its_workspace_by_id_not_by_creation_second(ledger, tmp_path):
+    meta = read_meta(ledger)
+    assert meta["workspace_id"]
+    package = export_team(ledger, tmp_path / "pkg", "二组", clustered_stops(ledger))
+    record = field_merge.read_field_package(package).record
+    assert record["workspace_id"] == meta["workspace_id"] and record["workspace_created"] == meta["created"]
+    twin = str(tmp_path / "twin.gpkg")  # another workspace made in the same second: same `created`, its own id
+    shutil.copy(ledger, twin)
+    set_meta(twin, "workspace_id", uuid.uuid4().hex)
+    assert read_meta(twin)["created"] == meta["created"]
+    before = open(twin, "rb").read()
+    with pytest.raises(errors.FieldPackageFromAnotherWorkspace):
+        field_merge.merge_field_package(twin, package)
+    assert open(twin, "rb").read() == before
+    moved = str(tmp_path / "moved" / "ws.gpkg")  # the same workspace moved elsewhere: accepted
+    os.makedirs(os.path.dirname(moved))
+    shutil.copy(ledger, moved)
+    assert field_merge.merge_field_package(moved, package, dry_run=True).summary()["unchanged"] == 4
+
+
+def test_without_an_id_on_either_side_the_creation_time_decides(ledger, tmp_path):
+    stops = clustered_stops(ledger)
+    package = export_team(ledger, tmp_path / "pkg", "二组", stops)
+    with closing(sqlite3.connect(package)) as con, con:  # a package written before workspaces had an id
+        con.execute("DELETE FROM gs_field_export WHERE key = 'workspace_id'")
+    twin = str(tmp_path / "twin.gpkg")
+    shutil.copy(ledger, twin)
+    set_meta(twin, "workspace_id", uuid.uuid4().hex)
+    assert field_merge.merge_field_package(twin, package, dry_run=True).summary()["unchanged"] == 4
+    set_meta(twin, "created", "2020-01-01T00:00:00+00:00")
+    with pytest.raises(errors.FieldPackageFromAnotherWorkspace):
+        field_merge.merge_field_package(twin, package, dry_run=True)
+    old = str(tmp_path / "old.gpkg")  # a workspace made before ids (earlier today): its package has an id
+    shutil.copy(ledger, old)
+    fresh = export_team(ledger, tmp_path / "pkg2", "二组", stops)
+    set_meta(old, "workspace_id", None)
+    assert field_merge.merge_field_package(old, fresh, dry_run=True).summary()["unchanged"] == 4
 
 
 def test_command_line_field_import(returned, capsys):
