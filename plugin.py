@@ -52,6 +52,15 @@ class GreenShieldPlugin:
         self._add_action("redline_diff", tr("Compare red-line versions…"),
                          tr("Compare two red-line versions: what moved, the balance, and changes that break the rules"),
                          lambda: self._run_dialog("greenshield:redlinediff"))
+        self.water_menu = self.menu.addMenu(icon("water_zones"), tr("Water sources and outfalls"))
+        self.water_menu.menuAction().setObjectName("GreenShield_water")
+        self._add_action("water_zones", tr("Generate default protection zones…"),
+                         tr("Default water-source protection zones (HJ 338-2018) for sources without official ones"),
+                         lambda: self._run_dialog("greenshield:generatewaterzones"), toolbar=False,
+                         menu=self.water_menu)
+        self._add_action("outfalls", tr("Check sewage outfalls…"),
+                         tr("Outfalls in protected zones, upstream of intakes, along-river distances, next steps"),
+                         lambda: self._run_dialog("greenshield:checkoutfalls"), toolbar=False, menu=self.water_menu)
         self.planning_menu = self.menu.addMenu(icon("routes"), tr("Inspection planning"))
         self.planning_menu.menuAction().setObjectName("GreenShield_inspection")
         for name, algorithm, text, tip in (

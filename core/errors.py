@@ -761,3 +761,106 @@ class UnknownServiceType(UnknownTargetType):
             f"服务时长设置中的检查对象类型“{value}”无法识别。可用类型：{'、'.join(known_zh)}，"
             "例如 enterprise=90 表示每家企业检查 90 分钟。",
         )
+
+
+class OutfallCheckError(GreenShieldError):
+    """Base for errors of the sewage-outfall compliance check (排污口合规检查)."""
+
+    code = "outfall_check"
+
+
+class InvalidOutfallRules(OutfallCheckError):
+    code = "invalid_outfall_rules"
+
+    def __init__(self, path: str, problem: str, problem_zh: str) -> None:
+        super().__init__(
+            f"The outfall rules {path} are not usable: {problem}. Fix the file (see core/data/outfall_rules.yaml "
+            "for the layout) or leave --rules out to use the shipped defaults.",
+            f"排污口检查规则文件 {path} 无法使用：{problem_zh}。请修改该文件（格式参见 core/data/outfall_rules.yaml），"
+            "或不指定规则文件以使用默认规则。",
+        )
+
+
+class NoOutfallInput(OutfallCheckError):
+    code = "no_outfall_input"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No outfalls to check: give a workspace (--workspace) or an outfall file (--outfalls FILE[:LAYER]).",
+            "没有可检查的排污口：请指定工作空间（--workspace）或排污口文件（--outfalls 文件[:图层]）。",
+        )
+
+
+class InvalidOutfallSetting(OutfallCheckError):
+    code = "invalid_outfall_setting"
+
+    def __init__(self, name: str, value) -> None:
+        super().__init__(
+            f"{name} = {value} is not usable: give a distance in metres greater than zero.",
+            f"参数 {name} = {value} 无效：请填写大于零的距离（米）。",
+        )
+
+
+class WaterZoneError(GreenShieldError):
+    """Default drinking-water protection zones (green-shield water-zones) cannot be generated."""
+
+    code = "water_zones"
+
+
+class NoIntakes(WaterZoneError):
+    code = "no_intakes"
+
+    def __init__(self, source: str) -> None:
+        super().__init__(
+            f"No water intakes in {source}. Add the intake points to the workspace layer water_intake "
+            "(取水口) or give a point file of intakes (--intakes FILE[:LAYER]).",
+            f"{source} 中没有取水口。请在工作空间的“取水口”（water_intake）图层中添加取水口点，"
+            "或指定取水口点文件（--intakes 文件[:图层]）。",
+        )
+
+
+class InvalidZoneDefaults(WaterZoneError):
+    code = "invalid_zone_defaults"
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"The zone-size file {path} cannot be used: {reason}. Start from a copy of "
+            "core/data/water_zone_defaults.yaml and keep its keys; sizes are positive numbers of metres.",
+            f"保护区尺寸文件 {path} 无法使用：{reason}。请以 core/data/water_zone_defaults.yaml 的副本为基础修改，"
+            "保留其中的键名，尺寸须为正数（米）。",
+        )
+
+
+class UnknownLakeSize(WaterZoneError):
+    code = "unknown_lake_size"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"Unknown lake/reservoir size '{value}'. Use auto, small, medium or large.",
+            f"无法识别的湖库规模“{value}”。可用值：auto（按面积自动判断）、small（小型）、medium（中型）、large（大型）。",
+        )
+
+
+class NoZoneOutput(WaterZoneError):
+    code = "no_zone_output"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nowhere to put the generated zones: give an output GeoPackage (--out), or --append with a workspace "
+            "(--workspace) to add them to its water_source_zone layer.",
+            "未指定生成保护区的写出位置：请指定输出 GeoPackage（--out），或同时指定工作空间（--workspace）和 "
+            "--append，将其追加到工作空间的“饮用水水源保护区”图层。",
+        )
+
+
+class UnknownFlowField(WaterZoneError):
+    code = "unknown_flow_field"
+
+    def __init__(self, field: str, source: str, columns: list[str]) -> None:
+        super().__init__(
+            f"The river lines {source} have no field '{field}' to mark reversed lines. Fields: "
+            f"{', '.join(columns) or '(none)'}. Name an existing field (true/1/是 = drawn against the flow) or leave "
+            "it out to take the line direction as the flow.",
+            f"河流中心线 {source} 中没有用于标记反向的字段“{field}”。现有字段：{'、'.join(columns) or '（无）'}。"
+            "请指定已有字段（true/1/是 表示与水流方向相反），或不指定此项，以线的绘制方向作为水流方向。",
+        )

@@ -13,6 +13,12 @@ zones. Rows whose note starts with 附带关系 were derived by measuring the pl
 every other zone (relations that hinge on less than a centimetre, or gaps of 0.01–20 m, are not
 recorded). Projects without rows are background projects and intersect no zone.
 
+Four monitoring sections (考核断面) sit on the centre lines. Sewage outfalls are planted inside zones
+(PLANTED_OUTFALLS), upstream and downstream of intakes, above the confluence and off the river
+network (OUTFALL_ROLES); the table `sample_outfall_expectations` records, for every outfall, the
+river it lies nearest to, whether it is within 200 m of it, and the along-river distances
+downstream to the nearest intake and section, measured on the construction lines.
+
 Everything is built in metres in EPSG:4544 (CGCS2000 3° Gauss-Krüger, CM 105°E) and stored in
 EPSG:4490. Two builds give identical features: all randomness comes from one fixed seed.
 """
@@ -81,7 +87,24 @@ PLANTED_OUTFALLS = (
     ("500199-PK-005", "water_source_zone", f"{SOURCE_TRIB}:level1", "level1", "位于清水河龙潭水源地一级保护区内"),
     ("500199-PK-006", "water_source_zone", f"{SOURCE_RESERVOIR}:level2", "level2", "位于白云水库水源地二级保护区内"),
     ("500199-PK-007", "redline", "5001992020000006", "redline", "位于大江湿地生态保护红线内"),
+    ("500199-PK-025", "water_source_zone", f"{SOURCE_RESERVOIR}:level2", "level2",
+     "已销号，但仍位于白云水库水源地二级保护区内（白云溪入库口）"),
 )
+# Outfalls of the random set moved to planted places for the outfall check (their status and kind stay, so the
+# case ledger is unchanged): (outfall_code, role, note).
+OUTFALL_ROLES = (
+    ("500199-PK-012", "upstream_of_intake", "大江石门场镇取水口上游约4000米（二级保护区外）"),
+    ("500199-PK-020", "upstream_of_intake", "清水河龙潭水厂取水口上游约4200米（二级保护区外）"),
+    ("500199-PK-009", "downstream_of_intake", "大江青溪水厂取水口下游约1500米，不应列为取水口上游"),
+    ("500199-PK-021", "through_confluence", "清水河龙潭取水口下游、河口上游约1500米，经汇合口流向大江石门取水口"),
+    ("500199-PK-011", "off_network", "距大江中心线240米（河岸外90米），超出200米捕捉容差"),
+    ("500199-PK-025", "closed_in_zone", "已销号但仍位于白云水库水源地二级保护区内"),
+)
+OUTFALL_EXPECTATIONS_LAYER = "sample_outfall_expectations"
+OUTFALL_EXPECTATION_FIELDS = ("outfall_code", "role", "river", "snapped", "distance_to_channel_m",
+                              "downstream_intake", "downstream_intake_m", "downstream_section", "downstream_section_m",
+                              "note")
+EXPECTED_SNAP_M = 200.0  # the outfall check's default snap tolerance, which the outfall expectations assume
 
 _TAU = 2.0 * math.pi
 _GRID_M = 0.001
@@ -138,6 +161,18 @@ def build_sample_district(path: str, overwrite: bool = False) -> dict[str, int]:
     pyogrio.raw.write(path, None, columns, list(EXPECTATION_FIELDS), layer=EXPECTATIONS_LAYER, driver="GPKG",
                       append=True)
     write_roster_table(path)  # the inspector roster for the random draw, table sample_roster
+    rows = builder.outfall_expectations
+    columns = []
+    for i, name in enumerate(OUTFALL_EXPECTATION_FIELDS):
+        values = [row[i] for row in rows]
+        if name.endswith("_m"):
+            columns.append(np.array([np.nan if v is None else v for v in values], dtype="float64"))
+        elif name == "snapped":
+            columns.append(np.array(values, dtype="int32"))
+        else:
+            columns.append(np.array(values, dtype=object))
+    pyogrio.raw.write(path, None, columns, list(OUTFALL_EXPECTATION_FIELDS), layer=OUTFALL_EXPECTATIONS_LAYER,
+                      driver="GPKG", append=True)
     return counts
 
 
@@ -328,6 +363,9 @@ class _DistrictBuilder:
         shapely.prepare(self._inner_district)
         shapely.prepare(self.water)
         self._outfalls()
+        self._monitoring_sections()
+        self._outfall_roles()
+        self._outfall_expectations()
         self._planted_projects()
         self._background_projects(300 - len(self.projects))
         self._project_features()
@@ -583,6 +621,8 @@ class _DistrictBuilder:
             "500199-PK-007": ("other", "rectifying_merge"),
         }
         for code, layer, ref, _detail, note in PLANTED_OUTFALLS:
+            if code == "500199-PK-025":
+                continue  # one of the random set, moved by _outfall_roles
             if code == "500199-PK-006":
                 point, water = Point(west_pt[0] - 60.0, west_pt[1]), "白云水库"
             else:
@@ -601,7 +641,7 @@ class _DistrictBuilder:
         main_range = (self.main.project(Point(-4000.0, float(_main_v(-4000.0)))),
                       self.main.project(Point(9000.0, float(_main_v(9000.0)))))
         for i, (line, half, water) in enumerate(rivers):
-            code = f"500199-PK-{len(PLANTED_OUTFALLS) + i + 1:03d}"
+            code = f"500199-PK-{8 + i:03d}"
             lo, hi = main_range if line is self.main else (0.0, line.length)
             while True:
                 p, n = _normal_at(line, rng.uniform(lo, hi))
@@ -610,6 +650,93 @@ class _DistrictBuilder:
                 if self._inner_district.contains(point) and not near_zone and not self.water.contains(point):
                     break
             self._add_outfall(code, point, kinds[i % 4], statuses[i % 9], water, None)
+
+    def _monitoring_sections(self) -> None:
+        """Four 考核断面 on the channel: 大江 upstream and downstream of the 清水河 confluence and at the district's
+        exit, and 清水河 above its mouth."""
+        def on_main(u: float) -> tuple[LineString, float]:
+            return self.main, self.main.project(Point(u, float(_main_v(u))))
+
+        sections = (
+            ("500199DM001", "大江青溪断面", "大江", "national", "Ⅲ类", *on_main(0.0), "汇合口上游"),
+            ("500199DM002", "大江两河口断面", "大江", "provincial", "Ⅲ类", *on_main(8000.0), "清水河汇入后"),
+            ("500199DM003", "大江出境断面", "大江", "national", "Ⅱ类", *on_main(14000.0), "出境断面"),
+            ("500199DM004", "清水河河口断面", "清水河", "municipal", "Ⅲ类", self.trib, self.trib.length - 500.0,
+             "入大江前500米"),
+        )
+        self.sections = {}
+        for code, name, river, level, target, line, s, note in sections:
+            point = line.interpolate(s)
+            self.sections[code] = (line, s)
+            self.add("monitoring_section", point, {"section_code": code, "name": name, "river": river,
+                                                   "level": level, "water_quality_target": target, "xzqdm": XZQDM,
+                                                   "xzqmc": XZQMC, "notes": f"{note}（示例数据）"})
+
+    def _outfall_roles(self) -> None:
+        """Move some random outfalls to planted places (see OUTFALL_ROLES); nothing random is drawn here."""
+        a, b, t = (self.intake_chainage[k] for k in (SOURCE_MAIN_A, SOURCE_MAIN_B, SOURCE_TRIB))
+        places = {
+            "500199-PK-012": (self.main, b - 4000.0, _MAIN_HALF + 25.0),
+            "500199-PK-020": (self.trib, t - 4200.0, _TRIB_HALF + 20.0),
+            "500199-PK-009": (self.main, a + 1500.0, _MAIN_HALF + 25.0),
+            "500199-PK-021": (self.trib, self.trib.length - 1500.0, _TRIB_HALF + 20.0),
+            "500199-PK-011": (self.main, self.main.project(Point(5500.0, float(_main_v(5500.0)))), 240.0),
+            "500199-PK-025": (self.stream, self.stream.length - 200.0, _STREAM_WIDTH / 2 + 10.0),
+        }
+        planted = {code: ref for code, layer, ref, *_ in PLANTED_OUTFALLS}
+        roles = {code: note for code, _role, note in OUTFALL_ROLES}
+        outfalls = self.features["sewage_outfall"]
+        for k, (_geom, record) in enumerate(outfalls):
+            code = record["outfall_code"]
+            if code not in places:
+                continue
+            line, s, offset = places[code]
+            p, n = _normal_at(line, s)
+            point = Point(*(p + n * offset))
+            if code in planted:
+                ok = self.zones[("water_source_zone", planted[code])].geom.contains(point)
+            else:
+                ok = not len(self._tree.query(point, predicate="dwithin", distance=30.0))
+            if not ok or not self._inner_district.contains(point) or self.water.contains(point):
+                raise RuntimeError(f"sample district: cannot place outfall {code}")
+            outfalls[k] = (point, {**record, "notes": roles[code]})
+
+    def _outfall_expectations(self) -> None:
+        """What the outfall check must find for every outfall, from the construction: the line it lies nearest to
+        and along-river distances as chainage differences on the planar centre lines (through the confluence,
+        flow = line direction). 白云溪 ends in the reservoir and reaches no intake or section."""
+        conf = self.main.project(Point(self.trib.coords[-1]))
+        lines = (("大江", self.main), ("清水河", self.trib), ("白云溪", self.stream))
+        intakes = {}
+        for geom, record in self.features["water_intake"]:
+            if record["water_body_type"] != "river":
+                continue
+            line = min(lines, key=lambda item: item[1].distance(geom))[1]
+            intakes[record["source_code"]] = (line, line.project(geom))
+        roles = {code: role for code, role, _note in OUTFALL_ROLES}
+        self.outfall_expectations = []
+        for point, record in self.features["sewage_outfall"]:
+            code = record["outfall_code"]
+            river, line = min(lines, key=lambda item: item[1].distance(point))
+            distance = line.distance(point)
+            snapped = distance <= EXPECTED_SNAP_M
+            found = []
+            for targets in (intakes, self.sections):
+                best = None
+                for target, (tline, ts) in sorted(targets.items()):
+                    d = self._downstream(line, line.project(point), tline, ts, conf) if snapped else None
+                    if d is not None and (best is None or d < best[1]):
+                        best = (target, d)
+                found += list(best) if best else [None, None]
+            self.outfall_expectations.append((code, roles.get(code, ""), river, int(snapped), float(distance), *found,
+                                              record["notes"]))
+
+    def _downstream(self, line: LineString, s: float, tline: LineString, ts: float, conf: float) -> Optional[float]:
+        if tline is line:
+            return ts - s if ts >= s else None
+        if line is self.trib and tline is self.main and ts >= conf:
+            return (self.trib.length - s) + (ts - conf)
+        return None
 
     def _add_outfall(self, code: str, point: Point, kind: str, status: str, water: str, note: Optional[str]) -> None:
         rng = self.rng

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 2
-# Layers added by schema version 2 (inspection planning); older workspaces get them on open.
-ADDED_IN_V2 = ("supervised_entity", "inspection_case", "case_history")
+SCHEMA_VERSION = 3
+# Layers added since version 1 (2: inspection planning; 3: monitoring sections); older workspaces
+# get them, and any field added since, on open.
+ADDED_LAYERS = ("supervised_entity", "inspection_case", "case_history", "monitoring_section")
 DEFAULT_CRS = "EPSG:4490"  # CGCS2000 geographic
 
 
@@ -220,6 +221,21 @@ CODE_LISTS: dict[str, CodeList] = {
             ("existing", "已建", "Existing", ("已建成", "现有")),
         ),
         _cl(
+            "delineation",
+            "划定方式",
+            ("official", "正式划定", "Officially delineated", ("已划定", "批复")),
+            ("generated_default", "默认生成（待正式划定）", "Generated default — needs official delineation",
+             ("默认生成", "待划定")),
+        ),
+        _cl(
+            "section_level",
+            "断面级别",
+            ("national", "国控", "National", ("国考", "国控断面")),
+            ("provincial", "省控", "Provincial", ("省考", "市控(直辖市)")),
+            ("municipal", "市控", "Municipal"),
+            ("county", "县控", "County", ("区县控",)),
+        ),
+        _cl(
             "supervision_pool",
             "监管类别",
             ("key", "重点排污单位", "Key discharger", ("重点", "重点排污")),
@@ -289,6 +305,8 @@ _ADMIN = (
 )
 _NOTES = F("notes", "备注", "Notes", synonyms=("BZ", "remark"))
 
+# Order matters to scripts: `greenshield:importlayer`'s TARGET is an index into this order, so
+# new layer types go at the end.
 LAYER_TYPES: dict[str, LayerType] = {
     lt.key: lt
     for lt in (
@@ -340,6 +358,7 @@ LAYER_TYPES: dict[str, LayerType] = {
                 F("thousand_ton", "千吨万人", "≥1000 t/d or ≥10 000 people", "bool", synonyms=("千吨万人水源地",)),
                 F("daily_supply_t", "日供水量(吨/日)", "Daily supply (t/d)", "real", synonyms=("日供水量",)),
                 F("population_served", "服务人口(人)", "Population served", "int", synonyms=("服务人口",)),
+                F("delineation", "划定方式", "Delineation", codelist="delineation", synonyms=("划定状态",)),
                 *_ADMIN,
                 _NOTES,
             ),
@@ -413,6 +432,40 @@ LAYER_TYPES: dict[str, LayerType] = {
             ),
         ),
         LayerType(
+            "river",
+            "河流",
+            "River (centre line)",
+            "line",
+            (
+                F("name", "河流名称", "Name", required=True, synonyms=("名称",)),
+                F("river_code", "河流编码", "River code", synonyms=("编码",)),
+                F("width_m", "河宽(米)", "Width (m)", "real", synonyms=("河宽",)),
+            ),
+            reference=True,
+        ),
+        LayerType(
+            "water_body",
+            "水面",
+            "Water surface (river, lake, reservoir)",
+            "polygon",
+            (
+                F("name", "水体名称", "Name", required=True, synonyms=("名称",)),
+                F("water_body_type", "水体类型", "Water-body type", codelist="water_body_type", synonyms=("类型",)),
+            ),
+            reference=True,
+        ),
+        LayerType(
+            "district",
+            "行政区",
+            "Administrative district",
+            "polygon",
+            (
+                F("xzqdm", "行政区划代码", "Admin division code", required=True, synonyms=("XZQDM", "adcode")),
+                F("xzqmc", "行政区名称", "Admin division name", required=True, synonyms=("XZQMC", "名称")),
+            ),
+            reference=True,
+        ),
+        LayerType(
             "supervised_entity",
             "监管对象",
             "Supervised entity (random-draw list)",
@@ -481,38 +534,19 @@ LAYER_TYPES: dict[str, LayerType] = {
             ),
         ),
         LayerType(
-            "river",
-            "河流",
-            "River (centre line)",
-            "line",
+            "monitoring_section",
+            "考核断面",
+            "Water-quality monitoring section",
+            "point",
             (
-                F("name", "河流名称", "Name", required=True, synonyms=("名称",)),
-                F("river_code", "河流编码", "River code", synonyms=("编码",)),
-                F("width_m", "河宽(米)", "Width (m)", "real", synonyms=("河宽",)),
+                F("section_code", "断面编码", "Section code", required=True, synonyms=("编码", "断面代码")),
+                F("name", "断面名称", "Name", required=True, synonyms=("名称",)),
+                F("river", "所在河流", "River", synonyms=("河流", "河流名称")),
+                F("level", "断面级别", "Level", codelist="section_level", synonyms=("级别", "类型")),
+                F("water_quality_target", "水质目标", "Water-quality target", synonyms=("目标水质", "水质类别")),
+                *_ADMIN,
+                _NOTES,
             ),
-            reference=True,
-        ),
-        LayerType(
-            "water_body",
-            "水面",
-            "Water surface (river, lake, reservoir)",
-            "polygon",
-            (
-                F("name", "水体名称", "Name", required=True, synonyms=("名称",)),
-                F("water_body_type", "水体类型", "Water-body type", codelist="water_body_type", synonyms=("类型",)),
-            ),
-            reference=True,
-        ),
-        LayerType(
-            "district",
-            "行政区",
-            "Administrative district",
-            "polygon",
-            (
-                F("xzqdm", "行政区划代码", "Admin division code", required=True, synonyms=("XZQDM", "adcode")),
-                F("xzqmc", "行政区名称", "Admin division name", required=True, synonyms=("XZQMC", "名称")),
-            ),
-            reference=True,
         ),
     )
 }

@@ -327,6 +327,8 @@ def _zone_label_zh(key: str, attrs: dict) -> str:
         except KeyError:
             title += "·" + level
     name = _zone_name(key, attrs)
+    if _text(attrs.get("delineation")) == "generated_default":  # a default zone, not an official one
+        name = f"{name}，默认生成待正式划定" if name else "默认生成待正式划定"
     return f"{title}（{name}）" if name else title
 
 

@@ -133,7 +133,7 @@ PROJECT_FIELDS = (
 )
 
 
-def write_layer(path, key, geoms, rows, fields, crs, append):
+def write_layer(path, key, geoms, rows, fields, crs, append, geometry_type: str = "Unknown"):
     """Rows (dicts) with geometries into a GeoPackage layer; numeric None stays NULL."""
     arrays, masks = [], []
     for name, dtype in fields:
@@ -151,7 +151,7 @@ def write_layer(path, key, geoms, rows, fields, crs, append):
         return
     wkb = np.array([None if g is None else shapely.to_wkb(g, output_dimension=2) for g in geoms], dtype=object)
     pyogrio.raw.write(path, wkb, arrays, [n for n, _ in fields], field_mask=masks, layer=key, driver="GPKG",
-                      geometry_type="Unknown", crs=crs, dataset_options=GPKG_OPTIONS, append=append)
+                      geometry_type=geometry_type, crs=crs, dataset_options=GPKG_OPTIONS, append=append)
 
 
 def write_results(result: ScreeningResult, path: str, crs: str | None = None) -> str:

@@ -26,7 +26,7 @@ from . import __version__
 from .case_rules import install_case_rules
 from .errors import InvalidCRS, NotAWorkspace, OutputIsAWorkspace, WorkspaceExists, WriteFailed
 from .schema import (
-    ADDED_IN_V2,
+    ADDED_LAYERS,
     DEFAULT_CRS,
     LAYER_TYPES,
     SCHEMA_VERSION,
@@ -172,8 +172,7 @@ def open_workspace(path: str) -> WorkspaceInfo:
     meta = read_meta(path)
     present = {name for name, _ in pyogrio.list_layers(path)}
     missing = [key for key in LAYER_TYPES if key not in present]
-    if (missing or "workspace_id" not in meta) and int(meta.get("schema_version", 0)) < SCHEMA_VERSION \
-            and all(k in ADDED_IN_V2 for k in missing):
+    if int(meta.get("schema_version", 0)) < SCHEMA_VERSION and all(k in ADDED_LAYERS for k in missing):
         _upgrade(path, meta, missing)
         meta = read_meta(path)
         missing = []
@@ -183,10 +182,22 @@ def open_workspace(path: str) -> WorkspaceInfo:
     return WorkspaceInfo(path, meta.get("crs", DEFAULT_CRS), int(meta.get("schema_version", 0)), counts)
 
 
+_SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "real": "REAL", "date": "DATE", "bool": "BOOLEAN"}
+
+
 def _upgrade(path: str, meta: dict[str, str], missing: list[str]) -> None:
+    """Add the layers and fields an older workspace lacks (empty), then raise its version."""
     crs = meta.get("crs", DEFAULT_CRS)
     for key in missing:
         _create_layer(path, LAYER_TYPES[key], crs)
+    with sqlite3.connect(path) as con:
+        for lt in LAYER_TYPES.values():
+            if lt.key in missing:
+                continue
+            have = {row[1] for row in con.execute(f'PRAGMA table_info("{lt.table}")')}
+            for fd in lt.fields:
+                if fd.name not in have:
+                    con.execute(f'ALTER TABLE "{lt.table}" ADD COLUMN "{fd.name}" {_SQL_TYPES[fd.type]}')
     install_case_rules(path)
     with sqlite3.connect(path) as con:
         con.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))

@@ -44,6 +44,26 @@
       <translation>比对两个版本的生态保护红线：变化位置、面积平衡及违反规则的调整</translation>
     </message>
     <message>
+      <source>Water sources and outfalls</source>
+      <translation>水源地与排污口</translation>
+    </message>
+    <message>
+      <source>Generate default protection zones…</source>
+      <translation>生成默认水源保护区…</translation>
+    </message>
+    <message>
+      <source>Default water-source protection zones (HJ 338-2018) for sources without official ones</source>
+      <translation>为尚未正式划定的水源地按 HJ 338-2018 生成默认保护区</translation>
+    </message>
+    <message>
+      <source>Check sewage outfalls…</source>
+      <translation>排污口合规检查…</translation>
+    </message>
+    <message>
+      <source>Outfalls in protected zones, upstream of intakes, along-river distances, next steps</source>
+      <translation>排污口是否位于保护区内、是否位于取水口上游，沿河距离与下一步工作</translation>
+    </message>
+    <message>
       <source>Inspection planning</source>
       <translation>检查计划</translation>
     </message>
@@ -176,6 +196,146 @@
       <translation>已跳过 {target}：{reason}</translation>
     </message>
     <message>
+      <source>Water sources</source>
+      <translation>水源地</translation>
+    </message>
+    <message>
+      <source>Check sewage outfalls</source>
+      <translation>排污口合规检查</translation>
+    </message>
+    <message>
+      <source>Checks every sewage outfall: inside a drinking-water source protection zone it must be banned (Water Pollution Law art. 64); inside a red line or nature reserve it is flagged; it is snapped to the river centre lines and the distance along the river, following the flow, to the nearest intake and monitoring section downstream is measured; outfalls within the flag distance upstream of an intake are flagged; and the next workflow step follows from its status and these findings. Distances are planar metres in the CGCS2000 Gauss-Krüger zone of the outfalls.</source>
+      <translation>逐个检查入河排污口：位于饮用水水源保护区内的应予取缔（《水污染防治法》第六十四条）；位于生态保护红线或自然保护区内的予以标记；将排污口捕捉到河流中心线，沿水流方向计算至下游最近取水口和考核断面的沿河距离；位于取水口上游关注距离以内的予以标记；并根据排污口状态和检查结果给出下一步工作。距离为排污口所在 CGCS2000 高斯-克吕格投影带内的平面米数。</translation>
+    </message>
+    <message>
+      <source>Its outfall, water-source zone, red-line, nature-reserve, river, intake and monitoring-section layers are used, and its case ledger for overdue rectification.</source>
+      <translation>使用其中的排污口、水源保护区、生态保护红线、自然保护区、河流、取水口和考核断面图层，并据案件台账判断整治是否逾期。</translation>
+    </message>
+    <message>
+      <source>Outfalls farther than this from every river centre line are reported off-network.</source>
+      <translation>距所有河流中心线超过该距离的排污口列为“未接入河网”。</translation>
+    </message>
+    <message>
+      <source>Outfalls within this distance along the river upstream of an intake are flagged (an editable default, not a legal figure).</source>
+      <translation>沿河位于取水口上游该距离以内的排污口予以标记（可修改的默认值，非法定数值）。</translation>
+    </message>
+    <message>
+      <source>Rules for the next steps and the legal basis; default core/data/outfall_rules.yaml.</source>
+      <translation>下一步工作与法律依据的规则文件；默认为 core/data/outfall_rules.yaml。</translation>
+    </message>
+    <message>
+      <source>GeoPackage with the point layer outfall_checks (and river_network_issues when there are any).</source>
+      <translation>输出 GeoPackage，含点图层 outfall_checks（如有河网问题，另含 river_network_issues）。</translation>
+    </message>
+    <message>
+      <source>Printable report: summary, outfalls to ban, outfalls upstream of intakes, off-network outfalls.</source>
+      <translation>可打印报告：概况、应予取缔的排污口、取水口上游的排污口、未接入河网的排污口。</translation>
+    </message>
+    <message>
+      <source>Sewage outfalls</source>
+      <translation>入河排污口</translation>
+    </message>
+    <message>
+      <source>Outfall points; instead of the workspace's.</source>
+      <translation>排污口点图层；替代工作空间中的排污口。</translation>
+    </message>
+    <message>
+      <source>River centre lines</source>
+      <translation>河流中心线</translation>
+    </message>
+    <message>
+      <source>Line direction is the flow direction; without rivers, along-river distances are skipped.</source>
+      <translation>线的绘制方向即水流方向；缺少河流时不计算沿河距离。</translation>
+    </message>
+    <message>
+      <source>Water intakes</source>
+      <translation>取水口</translation>
+    </message>
+    <message>
+      <source>Intakes; instead of the workspace's.</source>
+      <translation>取水口图层；替代工作空间中的取水口。</translation>
+    </message>
+    <message>
+      <source>Monitoring sections</source>
+      <translation>考核断面</translation>
+    </message>
+    <message>
+      <source>Water-quality monitoring sections (考核断面).</source>
+      <translation>水质考核断面。</translation>
+    </message>
+    <message>
+      <source>Water-source protection zones</source>
+      <translation>饮用水水源保护区</translation>
+    </message>
+    <message>
+      <source>Instead of the workspace's zones.</source>
+      <translation>替代工作空间中的水源保护区。</translation>
+    </message>
+    <message>
+      <source>Ecological red line</source>
+      <translation>生态保护红线</translation>
+    </message>
+    <message>
+      <source>Instead of the workspace's red line.</source>
+      <translation>替代工作空间中的生态保护红线。</translation>
+    </message>
+    <message>
+      <source>Nature reserves</source>
+      <translation>自然保护区</translation>
+    </message>
+    <message>
+      <source>Instead of the workspace's nature reserves.</source>
+      <translation>替代工作空间中的自然保护区。</translation>
+    </message>
+    <message>
+      <source>Snap tolerance (m)</source>
+      <translation>捕捉容差（米）</translation>
+    </message>
+    <message>
+      <source>Flag distance upstream of an intake (m)</source>
+      <translation>取水口上游关注距离（米）</translation>
+    </message>
+    <message>
+      <source>Outfall rules</source>
+      <translation>排污口检查规则</translation>
+    </message>
+    <message>
+      <source>Outfall checks</source>
+      <translation>排污口检查结果</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>审查报告</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+      <source>Outfalls checked</source>
+      <translation>已检查排污口</translation>
+    </message>
+    <message>
+      <source>Outfalls to ban</source>
+      <translation>应取缔排污口</translation>
+    </message>
+    <message>
+      <source>Outfalls upstream of an intake</source>
+      <translation>取水口上游排污口</translation>
+    </message>
+    <message>
+      <source>Off-network</source>
+      <translation>未接入河网</translation>
+    </message>
+    <message>
+      <source>YAML files (*.yaml *.yml)</source>
+      <translation>YAML 文件 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+      <source>{n} outfalls: {ban} to ban, {up} upstream of an intake, {off} off-network.</source>
+      <translation>排污口 {n} 个：应取缔 {ban} 个，取水口上游 {up} 个，未接入河网 {off} 个。</translation>
+    </message>
+    <message>
       <source>Create workspace</source>
       <translation>新建工作空间</translation>
     </message>
@@ -290,6 +450,174 @@
     <message>
       <source>Team {team}: {cases} cases → {project}</source>
       <translation>检查组 {team}：{cases} 个案件 → {project}</translation>
+    </message>
+    <message>
+      <source>Generate default water-source protection zones</source>
+      <translation>生成默认饮用水水源保护区</translation>
+    </message>
+    <message>
+      <source>Draws level-1 and level-2 drinking-water source protection zones with the HJ 338-2018 default sizes (unverified, editable) for intakes whose source has no zones yet: along the river channel over the network (1000 m up / 100 m down, then 2000 m / 200 m further, upstream into every tributary), a radius in lakes and reservoirs, radii around wells, with bank buffers as land zones. Every zone is marked 'generated default — needs official delineation'; sources that already have zones are skipped.</source>
+      <translation>为尚无保护区的水源地取水口，按 HJ 338-2018 默认尺寸（未核实，可修改）生成一级、二级饮用水水源保护区：河流型沿河网河道量算（上游 1000 米、下游 100 米，再向上游延伸 2000 米、向下游延伸 200 米，上溯进入每条支流），湖库型以取水口为圆心取半径，地下水型以水井为圆心取半径，陆域为岸边缓冲区。每个保护区均标注“默认生成，待正式划定”；已有保护区的水源地跳过。</translation>
+    </message>
+    <message>
+      <source>Intakes, rivers, water bodies and existing zones are read from it unless given below; its CRS is the output CRS.</source>
+      <translation>未在下方另行指定时，从中读取取水口、河流、水面和已有保护区；输出采用其坐标系。</translation>
+    </message>
+    <message>
+      <source>Intake points with source_code, name, water_body_type (river, lake_reservoir, groundwater), daily_supply_t, population_served; default: the workspace's water_intake layer.</source>
+      <translation>取水口点，含 source_code、name、water_body_type（river 河流、lake_reservoir 湖库、groundwater 地下水）、daily_supply_t、population_served；默认使用工作空间的“取水口”图层。</translation>
+    </message>
+    <message>
+      <source>Drawn in the flow direction (name, width_m); default: the workspace's river layer.</source>
+      <translation>按水流方向绘制（name、width_m）；默认使用工作空间的“河流”图层。</translation>
+    </message>
+    <message>
+      <source>A field of the river lines that is true (1, 是) for lines drawn against the flow.</source>
+      <translation>河流中心线的一个字段，值为真（1、是）表示该线的绘制方向与水流相反。</translation>
+    </message>
+    <message>
+      <source>River polygons the water zones are clipped to; default: the workspace's water_body polygons that are not lakes or reservoirs. Without any, the reach is buffered to the river width.</source>
+      <translation>用于裁剪水域保护区的河流水面；默认使用工作空间“水面”图层中非湖库的面。如无河流水面，则按河宽对河段做缓冲。</translation>
+    </message>
+    <message>
+      <source>Lake and reservoir polygons; default: the workspace's water_body polygons of type lake_reservoir.</source>
+      <translation>湖泊、水库面；默认使用工作空间“水面”图层中类型为湖库的面。</translation>
+    </message>
+    <message>
+      <source>Automatic: large from 10 km² of water surface (an assumption; HJ 338 classes reservoirs by storage capacity), else medium.</source>
+      <translation>自动：水面面积达到 10 平方公里按大型处理（此为假设；HJ 338 按库容划分水库规模），否则按中型处理。</translation>
+    </message>
+    <message>
+      <source>Used when the hydrogeology below is not given (level 1 is 30 m).</source>
+      <translation>未填写下方水文地质参数时使用（一级保护区半径为 30 米）。</translation>
+    </message>
+    <message>
+      <source>River line ends closer than this are joined; bigger gaps are reported.</source>
+      <translation>距离小于此值的河线端点将自动连接；更大的断口将被报告。</translation>
+    </message>
+    <message>
+      <source>Intakes farther than this from their water body are reported and skipped.</source>
+      <translation>距所取水体超过此距离的取水口将被报告并跳过。</translation>
+    </message>
+    <message>
+      <source>A copy of core/data/water_zone_defaults.yaml with the sizes your province uses.</source>
+      <translation>core/data/water_zone_defaults.yaml 的副本，填写本省采用的尺寸。</translation>
+    </message>
+    <message>
+      <source>Add the zones to the workspace's water_source_zone layer (only sources without zones).</source>
+      <translation>将保护区追加到工作空间的“饮用水水源保护区”图层（仅限尚无保护区的水源地）。</translation>
+    </message>
+    <message>
+      <source>GeoPackage with the layers water_source_zone, reaches and issues.</source>
+      <translation>包含 water_source_zone（保护区）、reaches（河段）和 issues（问题）图层的 GeoPackage。</translation>
+    </message>
+    <message>
+      <source>Reversed-line field</source>
+      <translation>反向标记字段</translation>
+    </message>
+    <message>
+      <source>River water surfaces</source>
+      <translation>河流水面</translation>
+    </message>
+    <message>
+      <source>Lakes and reservoirs</source>
+      <translation>湖泊和水库</translation>
+    </message>
+    <message>
+      <source>Lake/reservoir size</source>
+      <translation>湖库规模</translation>
+    </message>
+    <message>
+      <source>Well level-2 radius (m)</source>
+      <translation>水井二级保护区半径（米）</translation>
+    </message>
+    <message>
+      <source>Hydrogeology: factor α</source>
+      <translation>水文地质：变化系数 α</translation>
+    </message>
+    <message>
+      <source>R = α·K·I·T/n; give all four to compute the well radii.</source>
+      <translation>R = α·K·I·T/n；四项均填写时按公式计算水井保护区半径。</translation>
+    </message>
+    <message>
+      <source>Hydrogeology: conductivity K (m/d)</source>
+      <translation>水文地质：渗透系数 K（米/日）</translation>
+    </message>
+    <message>
+      <source>Hydraulic conductivity of the aquifer.</source>
+      <translation>含水层渗透系数。</translation>
+    </message>
+    <message>
+      <source>Hydrogeology: gradient I</source>
+      <translation>水文地质：水力坡度 I</translation>
+    </message>
+    <message>
+      <source>Hydraulic gradient.</source>
+      <translation>水力坡度。</translation>
+    </message>
+    <message>
+      <source>Hydrogeology: porosity n</source>
+      <translation>水文地质：有效孔隙度 n</translation>
+    </message>
+    <message>
+      <source>Effective porosity.</source>
+      <translation>有效孔隙度。</translation>
+    </message>
+    <message>
+      <source>Intake tolerance (m)</source>
+      <translation>取水口容差（米）</translation>
+    </message>
+    <message>
+      <source>Zone sizes file</source>
+      <translation>保护区尺寸文件</translation>
+    </message>
+    <message>
+      <source>Append to the workspace</source>
+      <translation>追加到工作空间</translation>
+    </message>
+    <message>
+      <source>Generated zones</source>
+      <translation>生成的保护区</translation>
+    </message>
+    <message>
+      <source>Zone parts generated</source>
+      <translation>生成的保护区分块数</translation>
+    </message>
+    <message>
+      <source>Sources with generated zones</source>
+      <translation>生成保护区的水源地数</translation>
+    </message>
+    <message>
+      <source>Sources skipped</source>
+      <translation>跳过的水源地数</translation>
+    </message>
+    <message>
+      <source>Issues reported</source>
+      <translation>报告的问题数</translation>
+    </message>
+    <message>
+      <source>Generated water-source zones</source>
+      <translation>默认生成的水源保护区</translation>
+    </message>
+    <message>
+      <source>Automatic (by area)</source>
+      <translation>自动（按面积）</translation>
+    </message>
+    <message>
+      <source>Small (whole surface is level 1)</source>
+      <translation>小型（全部水面为一级保护区）</translation>
+    </message>
+    <message>
+      <source>Medium (300 m radius)</source>
+      <translation>中型（半径 300 米）</translation>
+    </message>
+    <message>
+      <source>Large (500 m radius)</source>
+      <translation>大型（半径 500 米）</translation>
+    </message>
+    <message>
+      <source>{code} {level}: {length:.0f} m of channel</source>
+      <translation>{code} {level}：河道 {length:.0f} 米</translation>
     </message>
     <message>
       <source>Import field results</source>
@@ -896,10 +1224,6 @@
       <translation>打印版抽查记录</translation>
     </message>
     <message>
-      <source>HTML files (*.html)</source>
-      <translation>HTML 文件 (*.html)</translation>
-    </message>
-    <message>
       <source>Targets drawn</source>
       <translation>抽中对象数</translation>
     </message>
@@ -1018,10 +1342,6 @@
     <message>
       <source>Comparison results</source>
       <translation>比对结果</translation>
-    </message>
-    <message>
-      <source>Report</source>
-      <translation>审查报告</translation>
     </message>
     <message>
       <source>Added (m²)</source>
@@ -1178,6 +1498,26 @@
     <message>
       <source>Give a workspace or a projects layer.</source>
       <translation>请指定工作空间或建设项目图层。</translation>
+    </message>
+    <message>
+      <source>Ban</source>
+      <translation>取缔</translation>
+    </message>
+    <message>
+      <source>Recheck</source>
+      <translation>复核</translation>
+    </message>
+    <message>
+      <source>Flagged</source>
+      <translation>重点关注</translation>
+    </message>
+    <message>
+      <source>Check location</source>
+      <translation>核对位置</translation>
+    </message>
+    <message>
+      <source>No action</source>
+      <translation>无</translation>
     </message>
   </context>
 </TS>

@@ -178,6 +178,7 @@ def write_demo(workspace: str, out_dir: str) -> dict[str, str]:
         raise RuntimeError(f"could not write {paths['pdf']}")
     paths.update(_screen(workspace, out_dir, project))
     paths.update(_redline_review(workspace, out_dir))
+    paths.update(_outfall_check(workspace, out_dir, project))
     paths.update(_inspection_round(workspace, out_dir, project, paths["screening"]))
     if not project.write(paths["project"]):
         raise RuntimeError(f"could not write {paths['project']}")
@@ -245,6 +246,26 @@ def _redline_review(workspace: str, out_dir: str) -> dict[str, str]:
     total = diff.total
     paths["redline_summary"] = (f"added {total.added_m2 / 1e4:,.1f} ha, removed {total.removed_m2 / 1e4:,.1f} ha, "
                                 f"{len(diff.flagged())} flagged")
+    return paths
+
+
+def _outfall_check(workspace: str, out_dir: str, project) -> dict[str, str]:
+    """Every outfall against the zones and along the rivers; layer styled by action, A4 report."""
+    from qgis.core import QgsVectorLayer
+
+    from ..core.outfall_report import write_outfall_report
+    from ..core.outfalls import run_outfall_check, write_checks
+    from .outfall_style import style_outfall_checks
+
+    result = run_outfall_check(workspace)
+    paths = {"outfalls": os.path.join(out_dir, "outfall_checks.gpkg"),
+             "outfall_report": os.path.join(out_dir, "outfall_report.html")}
+    write_checks(result, paths["outfalls"])
+    write_outfall_report(result, paths["outfall_report"])
+    layer = QgsVectorLayer(f"{paths['outfalls']}|layername=outfall_checks", "排污口检查结论", "ogr")
+    style_outfall_checks(layer)
+    project.addMapLayer(layer, False)
+    project.layerTreeRoot().insertLayer(0, layer).setItemVisibilityChecked(False)
     return paths
 
 
@@ -324,6 +345,7 @@ def main(argv: list[str]) -> int:
     print(f"report (PDF): {os.path.abspath(paths['report_pdf'])}")
     print(f"red line:     {os.path.abspath(paths['redline_diff'])}   ({paths['redline_summary']})")
     print(f"red-line report: {os.path.abspath(paths['redline_report'])} (+ .pdf)")
+    print(f"outfalls:     {os.path.abspath(paths['outfalls'])}; report {os.path.abspath(paths['outfall_report'])}")
     print(f"inspection:   {paths['inspection_summary']}")
     print(f"  draw record {os.path.abspath(paths['draw_record'])}; routes {os.path.abspath(paths['routes'])}")
     print(f"  field packages {os.path.abspath(paths['field'])}; sheets {os.path.abspath(paths['sheets'])}")

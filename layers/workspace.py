@@ -35,6 +35,7 @@ LAYER_ORDER = (
     ("project", "MultiPolygon", "（面）"),
     ("sewage_outfall", None, ""),
     ("water_intake", None, ""),
+    ("monitoring_section", None, ""),
     ("supervised_entity", None, ""),
     ("contaminated_plot", None, ""),
     ("water_source_zone", None, ""),

@@ -6,8 +6,10 @@ from ..__about__ import __version__
 from ..i18n import tr
 from .base import icon
 from .build_cases import BuildCasesAlgorithm
+from .check_outfalls import CheckOutfallsAlgorithm
 from .create_workspace import CreateWorkspaceAlgorithm
 from .export_field_package import ExportFieldPackageAlgorithm
+from .generate_water_zones import GenerateWaterZonesAlgorithm
 from .import_field_results import ImportFieldResultsAlgorithm
 from .import_layer import ImportLayerAlgorithm
 from .inspection_sheets import InspectionSheetsAlgorithm
@@ -19,7 +21,8 @@ from .screen_projects import ScreenProjectsAlgorithm
 
 ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm, ScreenProjectsAlgorithm,
               RedlineDiffAlgorithm, BuildCasesAlgorithm, RandomDrawAlgorithm, PlanRoutesAlgorithm,
-              ExportFieldPackageAlgorithm, ImportFieldResultsAlgorithm, InspectionSheetsAlgorithm)
+              ExportFieldPackageAlgorithm, ImportFieldResultsAlgorithm, InspectionSheetsAlgorithm,
+              GenerateWaterZonesAlgorithm, CheckOutfallsAlgorithm)
 
 
 class GreenShieldProvider(QgsProcessingProvider):

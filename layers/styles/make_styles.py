@@ -360,6 +360,26 @@ def supervised_entity():
     return categorized("pool", "supervision_pool", symbols, other), None
 
 
+def monitoring_section():
+    """A bar across the river with the section's name: national sections larger and darker."""
+    symbols = {
+        "national": marker_symbol(marker(Shape.Square, "#08519c", 3.6, stroke="#ffffff", stroke_width=0.4)),
+        "provincial": marker_symbol(marker(Shape.Square, "#3182bd", 3.2, stroke="#ffffff", stroke_width=0.4)),
+        "municipal": marker_symbol(marker(Shape.Square, "#6baed6", 2.8, stroke="#ffffff", stroke_width=0.4)),
+        "county": marker_symbol(marker(Shape.Square, "#9ecae1", 2.6, stroke="#08519c", stroke_width=0.3)),
+    }
+    other = marker_symbol(marker(Shape.Square, OTHER_GREY, 2.6, stroke="#252525", stroke_width=0.3))
+    lab = labeling(
+        "name",
+        text_format(7, "#08306b", buffer=0.7),
+        QgsPalLayerSettings.OrderedPositionsAroundPoint,
+        "考核断面",
+        dist=1.5,
+        distUnits=MM,
+    )
+    return categorized("level", "section_level", symbols, other), lab
+
+
 def inspection_case():
     """Flags coloured by status: red while open, amber under rectification, green closed."""
     size = 3.6
@@ -470,6 +490,7 @@ STYLES = {
     "contaminated_plot": ("contaminated_plot", "Polygon", contaminated_plot),
     "supervised_entity": ("supervised_entity", "Point", supervised_entity),
     "inspection_case": ("inspection_case", "Point", inspection_case),
+    "monitoring_section": ("monitoring_section", "Point", monitoring_section),
     "project_point": ("project", "Point", project_point),
     "project_line": ("project", "LineString", project_line),
     "project_polygon": ("project", "Polygon", project_polygon),

@@ -26,6 +26,7 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     assert paths["counts"].startswith("PROHIBITED ")
     assert Path(paths["redline_report_pdf"]).read_bytes()[:5] == b"%PDF-"
     assert "flagged" in paths["redline_summary"]
+    assert "应取缔 6 个" in Path(paths["outfall_report"]).read_text(encoding="utf-8")
     # the inspection round: 82 cases from screening and registers + 33 drawn, all routed, 3 teams
     assert paths["inspection_summary"].startswith("cases 115 (82 from screening and registers, 33 drawn); "
                                                   "115 stops in ")
@@ -65,4 +66,4 @@ def test_styles_can_be_stored_again(tmp_path):
 
     with sqlite3.connect(workspace) as con:
         rows = con.execute("SELECT f_table_name, useAsDefault FROM layer_styles").fetchall()
-    assert sorted(rows) == sorted((name, 1) for name in {r[0] for r in rows}) and len(rows) == 12
+    assert sorted(rows) == sorted((name, 1) for name in {r[0] for r in rows}) and len(rows) == 13

@@ -12,7 +12,8 @@ import shapely
 from builders import screened_district
 from green_shield.core import cases, errors, gpkg
 from green_shield.core.cli import main
-from green_shield.core.workspace import create_workspace, open_workspace, read_layer
+from green_shield.core.schema import SCHEMA_VERSION
+from green_shield.core.workspace import create_workspace, open_workspace, read_layer, read_meta
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -206,14 +207,18 @@ def test_old_workspaces_get_the_ledger_on_open(tmp_path):
     from osgeo import ogr  # GDAL removes a GeoPackage layer with everything that belongs to it
 
     dataset = ogr.Open(ws, 1)
-    for table in ("supervised_entity", "inspection_case", "case_history"):
+    for table in ("supervised_entity", "inspection_case", "case_history", "monitoring_section"):
         dataset.DeleteLayer(table)
     dataset = None
     with sqlite3.connect(ws) as con:  # now it looks like a version-1 workspace
+        con.execute("ALTER TABLE water_source_zone DROP COLUMN delineation")
         con.execute("UPDATE gs_workspace SET value = '1' WHERE key = 'schema_version'")
+        con.execute("DELETE FROM gs_workspace WHERE key = 'workspace_id'")
     assert cases.read_cases(ws) == []  # reading first upgrades too
     info = open_workspace(ws)
-    assert info.schema_version == 2 and info.layers["inspection_case"] == 0
+    assert info.schema_version == SCHEMA_VERSION == 3 and info.layers["monitoring_section"] == 0
+    _, columns, _ = read_layer(ws, "water_source_zone")
+    assert "delineation" in columns and "workspace_id" in read_meta(ws)
     result = cases.upsert_cases(ws, [cases.CaseSpec("enterprise", "91500000X", "complaint", "high",
                                                     shapely.Point(106.2, 29.0))], today=TODAY)
     assert len(cases.case_history(ws, result.created[0])) == 1

@@ -300,3 +300,11 @@ def test_cancel_stops_and_writes_nothing(district, tmp_path):
     with pytest.raises(ScreeningCanceled):
         screen(projects, protected, load_rulebook(), is_canceled=cancel_after_start)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_generated_default_zone_says_so_in_the_reasons():
+    from green_shield.core.screening import _zone_label_zh
+
+    attrs = {"source_name": "龙潭水源地", "level": "level1", "delineation": "generated_default"}
+    assert _zone_label_zh("water_source_zone", attrs) == "饮用水水源保护区·一级保护区（龙潭水源地，默认生成待正式划定）"
+    assert _zone_label_zh("water_source_zone", {**attrs, "delineation": "official"}).endswith("（龙潭水源地）")

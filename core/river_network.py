@@ -1,0 +1,480 @@
+"""A directed river network from centerlines: snapping, topology checks and along-channel distances.
+
+Distances are measured along the channel in planar metres, following the flow. Flow follows
+each line's digitised direction unless the caller marks it reversed. Small gaps between line
+ends are closed (and reported); a line end that touches another line's interior becomes a
+confluence. Bigger gaps, contradictory flow directions and disconnected pieces are reported
+as issues with their location, so the user can fix the source data.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import shapely
+from shapely.geometry import LineString, MultiLineString, Point
+from shapely.ops import substring
+
+_EPS = 1e-6
+
+
+@dataclass
+class NetworkIssue:
+    """Something wrong (or silently repaired) in the river lines, with where it is."""
+
+    kind: str  # 'gap_closed' | 'gap' | 'reversed' | 'isolated'
+    x: float
+    y: float
+    detail: str
+    detail_zh: str = ""
+    edge: int | None = None  # the network edge concerned, when one is
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place on the network."""
+
+    edge: int  # index of the network edge
+    offset_m: float  # along the edge from its upstream end
+    distance_m: float  # from the located point to the channel
+    point: Point  # the point on the channel
+
+
+@dataclass
+class _Edge:
+    line: LineString  # oriented upstream → downstream
+    u: int  # upstream node
+    v: int  # downstream node
+    source: int  # index of the input line
+    name: str
+
+    @property
+    def length(self) -> float:
+        return self.line.length
+
+
+def _label(name: str, index: int) -> str:
+    return name or f"line {index + 1}"
+
+
+def _label_zh(name: str, index: int) -> str:
+    return name or f"第 {index + 1} 条河线"
+
+
+def _parts(geom) -> list[LineString]:
+    if geom is None or geom.is_empty:
+        return []
+    if isinstance(geom, LineString):
+        return [geom] if geom.length > _EPS else []
+    if isinstance(geom, MultiLineString):
+        return [g for g in geom.geoms if g.length > _EPS]
+    if hasattr(geom, "geoms"):
+        return [p for g in geom.geoms for p in _parts(g)]
+    raise TypeError(f"river centerlines must be lines, got {geom.geom_type}")
+
+
+class RiverNetwork:
+    """Directed graph of river edges; build with :meth:`RiverNetwork.build`."""
+
+    def __init__(self, edges: list[_Edge], nodes: list[tuple[float, float]], issues: list[NetworkIssue]):
+        self.edges = edges
+        self.nodes = nodes
+        self.issues = issues
+        self._out: dict[int, list[int]] = defaultdict(list)
+        self._in: dict[int, list[int]] = defaultdict(list)
+        for i, e in enumerate(edges):
+            self._out[e.u].append(i)
+            self._in[e.v].append(i)
+        self._tree = shapely.STRtree([e.line for e in edges]) if edges else None
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls,
+        lines,
+        *,
+        reversed_flags=None,
+        names=None,
+        snap_m: float = 5.0,
+        gap_report_m: float | None = None,
+    ) -> RiverNetwork:
+        """lines: shapely (Multi)LineStrings in planar metres; flow follows each line's direction unless
+        reversed_flags[i]; names[i] optional river name. Ends within snap_m join (a closed gap is an issue
+        'gap_closed'); a line end near another line's interior joins there (confluence); bigger gaps (up to
+        gap_report_m, default max(100 m, 20 × snap_m)) stay, reported as 'gap' issues with location; a
+        segment whose direction contradicts its neighbours is reported 'reversed' (and, when the
+        contradiction points at one segment unambiguously, routed as if flipped)."""
+        lines = list(lines)
+        reversed_flags = list(reversed_flags) if reversed_flags is not None else [False] * len(lines)
+        names = [(n or "") if n is not None else "" for n in names] if names is not None else [""] * len(lines)
+        if gap_report_m is None:
+            gap_report_m = max(100.0, 20.0 * snap_m)
+        issues: list[NetworkIssue] = []
+
+        parts: list[tuple[list[tuple[float, float]], int]] = []  # (coords, source line)
+        for i, geom in enumerate(lines):
+            for part in _parts(geom):
+                coords = [(float(c[0]), float(c[1])) for c in part.coords]
+                if reversed_flags[i]:
+                    coords.reverse()
+                parts.append((coords, i))
+
+        # 1. Cluster line ends within snap_m (union-find over end points).
+        ends = []  # (part, which end 0/-1)
+        pts = []
+        for p, (coords, _src) in enumerate(parts):
+            ends.append((p, 0))
+            pts.append(coords[0])
+            ends.append((p, -1))
+            pts.append(coords[-1])
+        parent = list(range(len(pts)))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        if pts:
+            end_tree = shapely.STRtree(shapely.points(pts))
+            for a, b in zip(*end_tree.query(shapely.points(pts), predicate="dwithin", distance=snap_m)):
+                if a < b:
+                    parent[find(a)] = find(b)
+        clusters: dict[int, list[int]] = defaultdict(list)
+        for k in range(len(pts)):
+            clusters[find(k)].append(k)
+        node_of_end: dict[int, int] = {}
+        nodes: list[tuple[float, float]] = []
+        node_members: list[list[int]] = []
+        for members in clusters.values():
+            nid = len(nodes)
+            xs = [pts[m][0] for m in members]
+            ys = [pts[m][1] for m in members]
+            nodes.append((sum(xs) / len(xs), sum(ys) / len(ys)))
+            node_members.append(members)
+            for m in members:
+                node_of_end[m] = nid
+            spread = max(math.dist(pts[m], nodes[nid]) for m in members)
+            if spread > _EPS:
+                srcs = sorted({parts[m // 2][1] for m in members})
+                gap = max(math.dist(pts[a], pts[b]) for a in members for b in members)
+                label = ", ".join(_label(names[s], s) for s in srcs)
+                label_zh = "、".join(_label_zh(names[s], s) for s in srcs)
+                issues.append(
+                    NetworkIssue(
+                        "gap_closed",
+                        *nodes[nid],
+                        f"Line ends {gap:.1f} m apart ({label}) were joined (snap tolerance {snap_m:g} m).",
+                        f"相距 {gap:.1f} 米的河线端点（{label_zh}）已自动连接（捕捉容差 {snap_m:g} 米）。",
+                    )
+                )
+
+        # 2. A node near another part's interior joins it there (a confluence).
+        splits: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        part_lines = [LineString(c) for c, _s in parts]
+        if parts:
+            part_tree = shapely.STRtree(part_lines)
+            for nid, (x, y) in enumerate(nodes):
+                pt = Point(x, y)
+                own = {m // 2 for m in node_members[nid]}
+                best = None
+                for p in part_tree.query(pt, predicate="dwithin", distance=snap_m):
+                    p = int(p)
+                    line = part_lines[p]
+                    off = line.project(pt)
+                    if off <= _EPS or off >= line.length - _EPS:
+                        continue  # at the part's own end: handled by the end clustering
+                    if p in own and min(off, line.length - off) <= snap_m:
+                        continue
+                    d = line.distance(pt)
+                    if best is None or d < best[0]:
+                        best = (d, p, off)
+                if best is None:
+                    continue
+                d, p, off = best
+                on = part_lines[p].interpolate(off)
+                nodes[nid] = (on.x, on.y)
+                splits[p].append((off, nid))
+                if d > _EPS:
+                    srcs = sorted({parts[m // 2][1] for m in node_members[nid]})
+                    label = ", ".join(_label(names[s], s) for s in srcs)
+                    label_zh = "、".join(_label_zh(names[s], s) for s in srcs)
+                    target = _label(names[parts[p][1]], parts[p][1])
+                    target_zh = _label_zh(names[parts[p][1]], parts[p][1])
+                    issues.append(
+                        NetworkIssue(
+                            "gap_closed",
+                            on.x,
+                            on.y,
+                            f"The end of {label} was {d:.1f} m from {target} and was joined to it "
+                            f"(snap tolerance {snap_m:g} m).",
+                            f"{label_zh}的端点距{target_zh} {d:.1f} 米，已自动接入（捕捉容差 {snap_m:g} 米）。",
+                        )
+                    )
+
+        # 3. Edges: parts with snapped ends, split at confluences.
+        edges: list[_Edge] = []
+        for p, (coords, src) in enumerate(parts):
+            coords = list(coords)
+            u = node_of_end[2 * p]
+            v = node_of_end[2 * p + 1]
+            coords[0] = nodes[u]
+            coords[-1] = nodes[v]
+            if u == v and len(coords) <= 2:
+                continue
+            line = LineString(coords)
+            cuts = sorted(splits.get(p, []))
+            start_off, start_node = 0.0, u
+            for off, nid in cuts + [(line.length, v)]:
+                if off - start_off <= _EPS:
+                    start_node = nid if off > 0 else start_node
+                    continue
+                piece = substring(line, start_off, off)
+                pc = list(piece.coords)
+                pc[0] = nodes[start_node]
+                pc[-1] = nodes[nid]
+                edges.append(_Edge(LineString(pc), start_node, nid, src, names[src]))
+                start_off, start_node = off, nid
+
+        net = cls(edges, nodes, issues)
+        net._check_directions()
+        net._check_connectivity(gap_report_m, snap_m)
+        return net
+
+    def _check_directions(self) -> None:
+        """Flag nodes where flow only enters (or only leaves) from several sides."""
+        sinks = {n for n in range(len(self.nodes)) if len(self._in[n]) >= 2 and not self._out[n]}
+        sources = {n for n in range(len(self.nodes)) if len(self._out[n]) >= 2 and not self._in[n]}
+        flipped: set[int] = set()
+        for i, e in enumerate(self.edges):
+            if e.u in sources and e.v in sinks:
+                flipped.add(i)
+        for i in sorted(flipped):
+            e = self.edges[i]
+            mid = e.line.interpolate(0.5, normalized=True)
+            label, label_zh = _label(e.name, e.source), _label_zh(e.name, e.source)
+            self.issues.append(
+                NetworkIssue(
+                    "reversed",
+                    mid.x,
+                    mid.y,
+                    f"A segment of {label} ({e.length:.0f} m) flows against its neighbours: both its ends meet lines "
+                    "that flow away from or into it. It is treated as flowing the other way; check the line "
+                    "direction (or the reversal field).",
+                    f"{label_zh}的一段（{e.length:.0f} 米）流向与相邻河段矛盾，已按反向处理；请核对线的绘制方向"
+                    "（或反向字段）。",
+                    edge=i,
+                )
+            )
+            self._out[e.u].remove(i)
+            self._in[e.v].remove(i)
+            e.line = LineString(list(e.line.coords)[::-1])
+            e.u, e.v = e.v, e.u
+            self._out[e.u].append(i)
+            self._in[e.v].append(i)
+            sinks.discard(e.u)
+            sources.discard(e.v)
+        for n in sorted(sinks):
+            if self._out[n] or len(self._in[n]) < 2:
+                continue
+            self._node_direction_issue(n, self._in[n], "flow into", "流入")
+        for n in sorted(sources):
+            if self._in[n] or len(self._out[n]) < 2:
+                continue
+            self._node_direction_issue(n, self._out[n], "flow out of", "流出")
+
+    def _node_direction_issue(self, n: int, edge_ids: list[int], verb: str, verb_zh: str) -> None:
+        labels = sorted({_label(self.edges[i].name, self.edges[i].source) for i in edge_ids})
+        other = "leaves" if verb == "flow into" else "enters"
+        labels_zh = sorted({_label_zh(self.edges[i].name, self.edges[i].source) for i in edge_ids})
+        self.issues.append(
+            NetworkIssue(
+                "reversed",
+                *self.nodes[n],
+                f"{len(edge_ids)} segments ({', '.join(labels)}) {verb} this point and none {other} it: "
+                "one of them is probably drawn against the flow. Check the line directions here.",
+                f"{len(edge_ids)} 条河段（{'、'.join(labels_zh)}）均{verb_zh}此点，没有相反方向的河段，"
+                "其中可能有河段绘制方向与水流相反，请核对。",
+                edge=edge_ids[0],
+            )
+        )
+
+    def _components(self) -> list[int]:
+        comp = list(range(len(self.nodes)))
+
+        def find(a: int) -> int:
+            while comp[a] != a:
+                comp[a] = comp[comp[a]]
+                a = comp[a]
+            return a
+
+        for e in self.edges:
+            comp[find(e.u)] = find(e.v)
+        return [find(n) for n in range(len(self.nodes))]
+
+    def _check_connectivity(self, gap_report_m: float, snap_m: float) -> None:
+        if not self.edges:
+            return
+        comp_of_node = self._components()
+        comp_of_edge = [comp_of_node[e.u] for e in self.edges]
+        degree = defaultdict(int)
+        for e in self.edges:
+            degree[e.u] += 1
+            degree[e.v] += 1
+        best: dict[tuple[int, int], tuple[float, int, int, Point]] = {}
+        for n, (x, y) in enumerate(self.nodes):
+            if degree[n] != 1:
+                continue
+            pt = Point(x, y)
+            for i in self._tree.query(pt, predicate="dwithin", distance=gap_report_m):
+                i = int(i)
+                if comp_of_edge[i] == comp_of_node[n]:
+                    continue
+                d = self.edges[i].line.distance(pt)
+                key = tuple(sorted((comp_of_node[n], comp_of_edge[i])))
+                if key not in best or d < best[key][0]:
+                    best[key] = (d, n, i, self.edges[i].line.interpolate(self.edges[i].line.project(pt)))
+        gapped: set[int] = set()
+        for (c1, c2), (d, n, i, on) in sorted(best.items(), key=lambda kv: kv[1][0]):
+            gapped.update((c1, c2))
+            here = [self.edges[k] for k in self._in[n] + self._out[n]][0]
+            other = self.edges[i]
+            a, a_zh = _label(here.name, here.source), _label_zh(here.name, here.source)
+            b, b_zh = _label(other.name, other.source), _label_zh(other.name, other.source)
+            x, y = self.nodes[n]
+            self.issues.append(
+                NetworkIssue(
+                    "gap",
+                    (x + on.x) / 2,
+                    (y + on.y) / 2,
+                    f"{a} ends {d:.1f} m from {b} without joining it (more than the {snap_m:g} m snap tolerance): "
+                    "along-river distances stop here. Join the lines or raise the snap tolerance.",
+                    f"{a_zh}的端点距{b_zh} {d:.1f} 米，未连接（超过 {snap_m:g} 米捕捉容差），沿河距离在此中断。"
+                    "请连接河线或增大捕捉容差。",
+                    edge=i,
+                )
+            )
+        sizes: dict[int, float] = defaultdict(float)
+        for i, e in enumerate(self.edges):
+            sizes[comp_of_edge[i]] += e.length
+        if len(sizes) <= 1:
+            return
+        main = max(sizes, key=sizes.get)
+        for c in sorted(sizes):
+            if c == main or c in gapped:
+                continue
+            members = [e for i, e in enumerate(self.edges) if comp_of_edge[i] == c]
+            labels = sorted({_label(e.name, e.source) for e in members})
+            labels_zh = sorted({_label_zh(e.name, e.source) for e in members})
+            mid = members[0].line.interpolate(0.5, normalized=True)
+            self.issues.append(
+                NetworkIssue(
+                    "isolated",
+                    mid.x,
+                    mid.y,
+                    f"{', '.join(labels)} ({sizes[c]:.0f} m) is not connected to the main network; "
+                    "along-river distances do not cross to it.",
+                    f"{'、'.join(labels_zh)}（{sizes[c]:.0f} 米）未与主河网连接，沿河距离不跨越至该部分。",
+                    edge=self.edges.index(members[0]),
+                )
+            )
+
+    # ------------------------------------------------------------------ queries
+
+    def locate(self, point, tolerance_m: float) -> Position | None:
+        """The nearest place on the channel within tolerance_m of point, or None."""
+        if self._tree is None:
+            return None
+        pt = point if isinstance(point, Point) else Point(point)
+        best = None
+        for i in self._tree.query(pt, predicate="dwithin", distance=tolerance_m):
+            i = int(i)
+            d = self.edges[i].line.distance(pt)
+            if best is None or d < best[0] - _EPS:
+                best = (d, i)
+        if best is None:
+            return None
+        d, i = best
+        line = self.edges[i].line
+        off = line.project(pt)
+        return Position(i, off, d, line.interpolate(off))
+
+    def _dijkstra(self, start: Position, forward: bool) -> dict[int, float]:
+        """Shortest along-flow (or against-flow) distance from start to every reachable node."""
+        e = self.edges[start.edge]
+        first = e.v if forward else e.u
+        d0 = e.length - start.offset_m if forward else start.offset_m
+        dist = {first: d0}
+        heap = [(d0, first)]
+        while heap:
+            d, n = heapq.heappop(heap)
+            if d > dist.get(n, math.inf):
+                continue
+            for i in self._out[n] if forward else self._in[n]:
+                nxt = self.edges[i].v if forward else self.edges[i].u
+                nd = d + self.edges[i].length
+                if nd < dist.get(nxt, math.inf) - _EPS:
+                    dist[nxt] = nd
+                    heapq.heappush(heap, (nd, nxt))
+        return dist
+
+    def downstream_distance(self, a: Position, b: Position) -> float | None:
+        """Metres along the flow from a to b (0 if the same place); None if b is not downstream of a."""
+        if a.edge == b.edge and b.offset_m >= a.offset_m - _EPS:
+            return max(0.0, b.offset_m - a.offset_m)
+        dist = self._dijkstra(a, forward=True)
+        u = self.edges[b.edge].u
+        if u not in dist:
+            return None
+        return dist[u] + b.offset_m
+
+    def upstream_distance(self, a: Position, b: Position) -> float | None:
+        """Metres against the flow from a to b; None if b is not upstream of a."""
+        return self.downstream_distance(b, a)
+
+    def reach(self, at: Position, upstream_m: float, downstream_m: float) -> MultiLineString:
+        """The channel within upstream_m against the flow (into every tributary at confluences) and
+        downstream_m along the flow (through confluences)."""
+        return MultiLineString([piece for _edge, piece in self.reach_pieces(at, upstream_m, downstream_m)])
+
+    def reach_pieces(self, at: Position, upstream_m: float, downstream_m: float) -> list[tuple[int, LineString]]:
+        """The reach as (edge index, piece of that edge), oriented with the flow."""
+        spans: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        e = self.edges[at.edge]
+        for forward, budget in ((True, downstream_m), (False, upstream_m)):
+            if budget <= 0:
+                continue
+            if forward:
+                spans[at.edge].append((at.offset_m, min(e.length, at.offset_m + budget)))
+            else:
+                spans[at.edge].append((max(0.0, at.offset_m - budget), at.offset_m))
+            for n, d in self._dijkstra(at, forward).items():
+                left = budget - d
+                if left <= _EPS:
+                    continue
+                for i in self._out[n] if forward else self._in[n]:
+                    length = self.edges[i].length
+                    spans[i].append((0.0, min(length, left)) if forward else (max(0.0, length - left), length))
+        pieces = []
+        for i, intervals in spans.items():
+            line = self.edges[i].line
+            intervals.sort()
+            merged: list[list[float]] = []
+            for s, t in intervals:
+                if merged and s <= merged[-1][1] + _EPS:
+                    merged[-1][1] = max(merged[-1][1], t)
+                else:
+                    merged.append([s, t])
+            for s, t in merged:
+                if t - s > _EPS:
+                    piece = substring(line, s, t)
+                    if isinstance(piece, LineString) and piece.length > 0:
+                        pieces.append((i, piece))
+        return pieces
+
+    def edge_name(self, edge: int) -> str:
+        return self.edges[edge].name
