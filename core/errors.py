@@ -864,3 +864,67 @@ class UnknownFlowField(WaterZoneError):
             f"河流中心线 {source} 中没有用于标记反向的字段“{field}”。现有字段：{'、'.join(columns) or '（无）'}。"
             "请指定已有字段（true/1/是 表示与水流方向相反），或不指定此项，以线的绘制方向作为水流方向。",
         )
+
+
+# --- the sewage-outfall check, continued (green-shield outfalls, greenshield:checkoutfalls) ----------
+
+
+class OutfallOutputIsAnInput(OutfallCheckError):
+    code = "outfall_output_is_an_input"
+
+    def __init__(self, path: str, role: str, role_zh: str) -> None:
+        super().__init__(
+            f"The output {path} is also {role}; writing it would overwrite that file. Nothing was written. Choose "
+            "another output file name.",
+            f"输出文件 {path} 同时是{role_zh}，写出会覆盖该文件。未写入任何内容。请另选输出文件名。",
+        )
+
+
+class OutfallOutputExists(OutfallCheckError):
+    code = "outfall_output_exists"
+
+    def __init__(self, path: str, csv_path: str) -> None:
+        super().__init__(
+            f"--csv {csv_path} without --out would also write the GeoPackage {path}, which already exists and is not "
+            "an earlier outfall check. Nothing was written. Name the GeoPackage with --out, or move that file away.",
+            f"仅指定 --csv {csv_path} 而未指定 --out 时，还会写出 GeoPackage 文件 {path}；该文件已存在，且不是以前的"
+            "排污口检查结果。未写入任何内容。请用 --out 指定 GeoPackage 文件名，或先移走该文件。",
+        )
+
+
+class RiversNotLines(OutfallCheckError):
+    code = "rivers_not_lines"
+
+    def __init__(self, source: str, found: list[str], found_zh: list[str]) -> None:
+        super().__init__(
+            f"The river layer {source} holds {', '.join(found)} geometries, but the outfall check needs river centre "
+            "lines (LineString or MultiLineString, drawn in the direction of flow). Pass the centre-line layer to "
+            "--rivers (RIVERS in QGIS), not the river or water-surface polygons.",
+            f"河流图层 {source} 中含有{'、'.join(found_zh)}，而排污口检查需要河流中心线（线或多线，按水流方向绘制）。"
+            "请在 --rivers（QGIS 中为“河流中心线”）中指定河流中心线图层，而不是河流面或水面图层。",
+        )
+
+
+class ZoneOutputIsAnInput(WaterZoneError):
+    code = "zone_output_is_an_input"
+
+    def __init__(self, path: str, role: str, role_zh: str) -> None:
+        super().__init__(
+            f"The output {path} is the {role} file this run reads; writing it would destroy that input. Nothing was "
+            "done. Choose another output file (--out).",
+            f"输出文件 {path} 就是本次读取的{role_zh}文件，写出会覆盖该输入文件，未做任何处理。"
+            "请另选输出文件（--out）。",
+        )
+
+
+class ZoneRiversNotLines(WaterZoneError):
+    code = "zone_rivers_not_lines"
+
+    def __init__(self, source: str, found: str) -> None:
+        super().__init__(
+            f"The river centre lines {source} hold {found} geometries, but centre lines must be lines (LineString / "
+            "MultiLineString) drawn in the flow direction. Pass the centre lines with --rivers; river water "
+            "surfaces (polygons) go to --river-polygons.",
+            f"河流中心线 {source} 的几何类型为 {found}，但河流中心线必须为线（LineString / MultiLineString），"
+            "并按水流方向绘制。请用 --rivers 指定河流中心线；河流水面（面）请用 --river-polygons 指定。",
+        )

@@ -8,17 +8,19 @@ network's problems and the method. Uses the screening report's print stylesheet.
 
 from __future__ import annotations
 
-from .outfalls import OutfallCheck, OutfallCheckResult
+from .outfalls import ISSUE_ZH, OutfallCheck, OutfallCheckResult
 from .report import CSS, _css_string, _e
 from .workspace import refuse_workspace_as_output
 
 TITLE = "入河排污口合规检查报告"
 EXTRA_CSS = """
-table.outfalls td { font-size: 8.6pt; } td.nw { white-space: nowrap; }
+table.outfalls { table-layout: fixed; } table.outfalls td, table.outfalls th { font-size: 8.2pt; white-space: normal;
+  overflow-wrap: anywhere; } td.nw { white-space: nowrap; }
+table.outfalls td:first-child, table.outfalls th:first-child { width: 14%; white-space: nowrap; }
 .a-ban { color: #a50f15; font-weight: bold; } .a-recheck { color: #b35806; font-weight: bold; }
 .a-flag { color: #b35806; } .a-locate { color: #54278f; } .a-none { color: #555; }
 """
-ISSUE_ZH = {"gap_closed": "已自动连接的缺口", "gap": "未连接的缺口", "reversed": "流向疑似相反", "isolated": "孤立河段"}
+__all__ = ["ISSUE_ZH", "TITLE", "write_outfall_report"]
 
 
 def _m(value: float | None) -> str:
@@ -42,21 +44,27 @@ def write_outfall_report(result: OutfallCheckResult, path: str, *, title: str = 
            f'应取缔 {counts["ban"]} 个，取水口上游 {counts["upstream_of_intake"]} 个，'
            f'未接入河网 {counts["off_network"]} 个</div></header>']
 
+    protected_label = "位于生态保护红线或自然保护区内"
+    if any(layer == "zone_not_banned" for c in checks for layer, _ in c.protected):
+        protected_label = "位于生态保护红线、自然保护区或不在取缔范围级别的水源保护区内"
     out.append("<h2>一、概况</h2><table><thead><tr><th>项目</th><th>数量</th></tr></thead><tbody>")
     for label, key in (("排污口总数", "outfalls"), ("位于饮用水水源保护区内", "in_zone"), ("应予取缔", "ban"),
-                       ("已销号但仍在保护区内（需复核）", "recheck"), ("位于生态保护红线或自然保护区内", "protected"),
+                       ("已销号但仍在保护区内（需复核）", "recheck"), (protected_label, "protected"),
                        (f"位于取水口上游 {result.upstream_m:,.0f} 米以内", "upstream_of_intake"),
                        ("未接入河网", "off_network"), ("整治逾期", "overdue")):
         out.append(f'<tr><td>{_e(label)}</td><td class="n">{counts[key]}</td></tr>')
     out.append("</tbody></table>")
 
-    out.append("<h2>二、应予取缔的排污口</h2>")
+    # the section lists both the outfalls to ban and the closed ones to recheck, so its title counts both
     banned = [c for c in checks if c.action in ("ban", "recheck")]
+    tally = f"应取缔 {counts['ban']} 个" + (f"，复核 {counts['recheck']} 个" if counts["recheck"] else "")
+    out.append(f"<h2>二、位于饮用水水源保护区内的排污口（{tally}）</h2>")
     if banned:
-        out.append('<table class="outfalls"><thead><tr><th>编码</th><th>名称</th><th>状态</th><th>所在保护区</th>'
-                   "<th>下一步</th><th>法律依据</th></tr></thead><tbody>")
+        out.append('<table class="outfalls"><thead><tr><th>编码</th><th>名称</th><th>状态</th><th>处理</th>'
+                   "<th>所在保护区</th><th>下一步</th><th>法律依据</th></tr></thead><tbody>")
         for c in banned:
-            out.append(f"<tr>{_outfall_cell(c)}<td>{_e('、'.join(c.zones))}</td>"
+            out.append(f'<tr>{_outfall_cell(c)}<td class="a-{c.action} nw">{_e(c.action_zh)}</td>'
+                       f"<td>{_e('、'.join(c.zones))}</td>"
                        f'<td class="a-{c.action}">{_e(c.next_step_zh)}</td>'
                        f"<td>{_e(c.legal_basis[0] if c.legal_basis else '')}</td></tr>")
         out.append("</tbody></table>")
@@ -64,7 +72,7 @@ def write_outfall_report(result: OutfallCheckResult, path: str, *, title: str = 
         out.append("<p>无位于饮用水水源保护区内的排污口。</p>")
     protected = [c for c in checks if c.protected and c.status != "rejected"]
     if protected:
-        out.append("<h3>位于生态保护红线或自然保护区内的排污口</h3>"
+        out.append("<h3>位于生态保护红线、自然保护区等区域内的排污口（重点关注）</h3>"
                    '<table class="outfalls"><thead><tr><th>编码</th><th>名称</th><th>状态</th><th>所在区域</th>'
                    "<th>下一步</th></tr></thead><tbody>")
         for c in protected:

@@ -25,7 +25,16 @@ import shapely
 import yaml
 from pyproj import CRS
 
-from .errors import EmptyInput, InvalidOutfallRules, InvalidOutfallSetting, NoOutfallInput
+from .errors import (
+    EmptyInput,
+    InvalidOutfallRules,
+    InvalidOutfallSetting,
+    NoOutfallInput,
+    OutfallOutputExists,
+    OutfallOutputIsAnInput,
+    RiversNotLines,
+    UnknownFlowField,
+)
 from .river_network import NetworkIssue, RiverNetwork
 from .schema import CODE_LISTS
 from .screening import FeatureSet, planar_crs_for, reproject
@@ -45,7 +54,14 @@ ACTIONS = {  # action_required code → Chinese label, most urgent first
     "none": "无",
 }
 FLAG_ZH = {"water_source_zone": "饮用水水源保护区", "redline": "生态保护红线", "nature_reserve": "自然保护区",
-           "upstream_of_intake": "取水口上游", "off_network": "未接入河网", "ban_mismatch": "整治方式应为取缔"}
+           "upstream_of_intake": "取水口上游", "off_network": "未接入河网", "ban_mismatch": "整治方式应为取缔",
+           "zone_not_banned": "饮用水水源保护区（不在取缔范围的级别）"}
+ISSUE_ZH = {"gap_closed": "已自动连接的缺口", "gap": "未连接的缺口", "reversed": "流向疑似相反", "isolated": "孤立河段"}
+# Values of the --reversed-field column meaning "this line is drawn against the flow".
+REVERSED_TRUE = ("1", "1.0", "true", "t", "yes", "y", "是", "反向", "reversed", "√")
+_LINE_TYPES = ("LineString", "LinearRing", "MultiLineString")
+_GEOM_ZH = {"Point": "点", "MultiPoint": "多点", "Polygon": "面", "MultiPolygon": "多面",
+            "GeometryCollection": "几何集合"}
 OUTPUT_FIELDS = (
     ("outfall_code", object), ("name", object), ("status", object), ("status_zh", object), ("in_zone", bool),
     ("zone", object), ("protected_area", object), ("action_required", object), ("action_zh", object),
@@ -86,6 +102,9 @@ class OutfallRules:
     next_steps: list[NextStepRule]
     verified: bool
     source: str
+    # water-source zone levels (ws_level codes) where an outfall must be banned (art. 64); zones of other levels
+    # are only flagged. A zone without a level counts as a ban level.
+    ban_in_levels: tuple[str, ...] = ("level1", "level2", "quasi")
 
     def next_step(self, facts: dict[str, Any]) -> NextStepRule:
         for rule in self.next_steps:
@@ -137,8 +156,17 @@ def load_rules(path: str | None = None) -> OutfallRules:
     if not steps:
         raise InvalidOutfallRules(path, "next_steps is empty", "next_steps 为空")
     basis = {str(k): str(v) for k, v in (data.get("legal_basis") or {}).items()}
+    levels_known = CODE_LISTS["ws_level"].codes()
+    levels = data.get("ban_in_levels", list(levels_known))
+    if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+        raise InvalidOutfallRules(path, f"ban_in_levels must be a list of zone levels ({', '.join(levels_known)})",
+                                  f"ban_in_levels 应为保护区级别列表（{', '.join(levels_known)}）")
+    bad = [v for v in levels if v not in levels_known]
+    if bad:
+        raise InvalidOutfallRules(path, f"ban_in_levels: unknown level {bad} (known: {', '.join(levels_known)})",
+                                  f"ban_in_levels：未知级别 {bad}（可用：{', '.join(levels_known)}）")
     return OutfallRules(**numbers, legal_basis=basis, next_steps=steps, verified=bool(data.get("verified")),
-                        source=path)
+                        source=path, ban_in_levels=tuple(levels))
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -157,6 +185,7 @@ class OutfallInputs:
     sections: FeatureSet | None = None
     cases: list[dict] = field(default_factory=list)  # the workspace's case ledger, for overdue rectification
     notes: list[str] = field(default_factory=list)
+    reversed_field: str | None = None  # a field of the rivers marking lines drawn against the flow (是/1/true…)
 
 
 _ROLE_KEYS = {"outfalls": "sewage_outfall", "zones": "water_source_zone", "redlines": "redline",
@@ -164,9 +193,12 @@ _ROLE_KEYS = {"outfalls": "sewage_outfall", "zones": "water_source_zone", "redli
               "sections": "monitoring_section"}
 
 
-def load_inputs(workspace: str | None = None, *, source_crs: str | None = None, **files: str | None) -> OutfallInputs:
+def load_inputs(workspace: str | None = None, *, source_crs: str | None = None, reversed_field: str | None = None,
+                **files: str | None) -> OutfallInputs:
     """The check's layers from a workspace, each replaceable by a file FILE[:LAYER] (keywords outfalls, zones,
-    redlines, reserves, rivers, intakes, sections). Empty or missing layers become notes, not errors."""
+    redlines, reserves, rivers, intakes, sections). Empty or missing layers become notes, not errors.
+    reversed_field: a column of the rivers whose true values (是/1/true/yes/y/反向) mark lines drawn against the
+    flow."""
     from .screening_io import _from_file, _from_workspace
 
     unknown = set(files) - set(_ROLE_KEYS)
@@ -174,13 +206,14 @@ def load_inputs(workspace: str | None = None, *, source_crs: str | None = None, 
         raise TypeError(f"unknown inputs {sorted(unknown)}")
     if not workspace and not files.get("outfalls"):
         raise NoOutfallInput()
-    inputs = OutfallInputs(None)
+    inputs = OutfallInputs(None, reversed_field=reversed_field or None)
     for role, key in _ROLE_KEYS.items():
         spec = files.get(role)
         layer = None
         if spec:
             try:
-                layer, notes = _from_file(spec, key, source_crs if role == "outfalls" else None)
+                layer, notes = _from_file(spec, key, source_crs if role == "outfalls" else None,
+                                          keep_extra=role == "rivers")
                 inputs.notes.extend(notes)
             except EmptyInput:
                 inputs.notes.append(f"{spec}: empty ({key}) / 图层为空")
@@ -236,7 +269,7 @@ class OutfallCheck:
         for flag in self.flags:
             if flag == "water_source_zone":
                 out.append(f"位于{'、'.join(self.zones)}")
-            elif flag in ("redline", "nature_reserve"):
+            elif flag in ("redline", "nature_reserve", "zone_not_banned"):
                 labels = [label for layer, label in self.protected if layer == flag]
                 out.append(f"位于{'、'.join(labels)}")
             elif flag == "upstream_of_intake":
@@ -282,6 +315,7 @@ class OutfallCheckResult:
     notes_zh: list[str]
     today: _dt.date
     distances_computed: bool
+    reversed_field: str | None = None
 
     def counts(self) -> dict[str, int]:
         return {
@@ -297,7 +331,8 @@ class OutfallCheckResult:
 
     def method_text(self) -> str:
         name = CRS.from_user_input(self.planar_crs).name
-        return (f"平面距离，投影坐标系 {self.planar_crs}（{name}）；沿河距离沿河流中心线按线方向（水流方向）计算；"
+        return (f"平面距离，投影坐标系 {self.planar_crs}（{name}）；沿河距离沿河流中心线按线方向（水流方向）计算"
+                f"{'（字段“' + self.reversed_field + '”标记为反向的河线按相反方向）' if self.reversed_field else ''}；"
                 f"捕捉容差 {self.tolerance_m:g} 米；取水口上游关注距离 {self.upstream_m:g} 米"
                 f"{'（默认值，未经核实）' if not self.rules.verified else ''}")
 
@@ -386,8 +421,16 @@ def check_outfalls(inputs: OutfallInputs, rules: OutfallRules | None = None, *, 
         notes.append("No river centre lines: snapping and along-river distances were skipped.")
         notes_zh.append("无河流中心线数据，未进行河网捕捉和沿河距离计算。")
     else:
+        _require_lines(inputs.rivers, river_geoms[river_keep])
         names = [_text(inputs.rivers.row(int(i)).get("name")) for i in np.flatnonzero(river_keep)]
-        network = RiverNetwork.build(list(river_geoms[river_keep]), names=names, snap_m=rules.network_snap_m)
+        flags = None
+        if inputs.reversed_field:
+            if inputs.reversed_field not in inputs.rivers.attributes:
+                raise UnknownFlowField(inputs.reversed_field, inputs.rivers.source, list(inputs.rivers.attributes))
+            column = inputs.rivers.attributes[inputs.reversed_field]
+            flags = [is_reversed(column[int(i)]) for i in np.flatnonzero(river_keep)]
+        network = RiverNetwork.build(list(river_geoms[river_keep]), reversed_flags=flags, names=names,
+                                     snap_m=rules.network_snap_m)
         issues = network.issues
         all_rivers = shapely.union_all(river_geoms[river_keep])
         distances = True
@@ -415,7 +458,11 @@ def check_outfalls(inputs: OutfallInputs, rules: OutfallRules | None = None, *, 
                 if not labels:
                     continue
                 if key == "water_source_zone":
-                    check.in_zone, check.zones = True, labels
+                    ban = [_zone_label(key, rows[j]) for j in hits if _bans(rows[j], rules)]
+                    other = [label for label in labels if label not in ban]
+                    if ban:
+                        check.in_zone, check.zones = True, list(dict.fromkeys(ban))
+                    check.protected += [("zone_not_banned", label) for label in other]
                 else:
                     check.protected += [(key, label) for label in labels]
             if network is not None:
@@ -426,7 +473,39 @@ def check_outfalls(inputs: OutfallInputs, rules: OutfallRules | None = None, *, 
         _decide(check, rules)
         checks.append(check)
     return OutfallCheckResult(checks, planar, outfalls.crs, tolerance, upstream, rules, issues, notes, notes_zh,
-                              today, distances)
+                              today, distances, inputs.reversed_field)
+
+
+def _bans(zone_row: dict, rules: OutfallRules) -> bool:
+    """Whether an outfall inside this water-source zone must be banned (its level is one of rules.ban_in_levels)."""
+    level = CODE_LISTS["ws_level"].normalise(zone_row.get("level")) if zone_row.get("level") else None
+    return level is None or level in rules.ban_in_levels
+
+
+def is_reversed(value) -> bool:
+    """A --reversed-field value: true for 是/1/true/yes/y/反向 (any case), a boolean True or the number 1."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value) == 1.0
+    return str(value).strip().casefold() in REVERSED_TRUE
+
+
+def _require_lines(layer: FeatureSet, geoms: np.ndarray) -> None:
+    """RiversNotLines unless every river geometry is a line (polygons passed as rivers are a common mistake)."""
+    found: list[str] = []
+    for geom in geoms:
+        parts = [geom]
+        while parts:
+            g = parts.pop()
+            if g.geom_type == "GeometryCollection":
+                parts.extend(g.geoms)
+            elif g.geom_type not in _LINE_TYPES and g.geom_type not in found:
+                found.append(g.geom_type)
+    if found:
+        raise RiversNotLines(layer.source, found, [_GEOM_ZH.get(t, t) for t in found])
 
 
 @dataclass
@@ -524,7 +603,7 @@ def _decide(check: OutfallCheck, rules: OutfallRules) -> None:
         check.legal_basis.append(rules.legal_basis.get("water_source_zone", ""))
         if check.status in ("rectifying_merge", "rectifying_regularise"):
             check.flags.append("ban_mismatch")
-    for key in ("redline", "nature_reserve"):
+    for key in ("zone_not_banned", "redline", "nature_reserve"):
         if active and any(layer == key for layer, _ in check.protected):
             check.flags.append(key)
             check.legal_basis.append(rules.legal_basis.get(key, ""))
@@ -558,6 +637,10 @@ def write_checks(result: OutfallCheckResult, path: str, csv_path: str | None = N
     from .workspace import built_aside, refuse_workspace_as_output
 
     refuse_workspace_as_output(path)
+    if csv_path:
+        refuse_workspace_as_output(csv_path)
+        if _same_file(path, csv_path):
+            raise OutfallOutputIsAnInput(csv_path, "the GeoPackage output", "GeoPackage 输出文件")
     rows = [c.row() for c in result.checks]
     geoms = [c.geometry for c in result.checks]
     with built_aside(path) as tmp:
@@ -578,6 +661,77 @@ def write_checks(result: OutfallCheckResult, path: str, csv_path: str | None = N
     return path
 
 
+# input roles for check_outputs: keyword → (English, Chinese)
+INPUT_ROLES = {
+    "workspace": ("the workspace (--workspace, an input)", "输入的工作空间（--workspace）"),
+    "outfalls": ("the outfall file (--outfalls, an input)", "输入的排污口文件（--outfalls）"),
+    "zones": ("the water-source zone file (--zones, an input)", "输入的饮用水水源保护区文件（--zones）"),
+    "redlines": ("the red-line file (--redline, an input)", "输入的生态保护红线文件（--redline）"),
+    "reserves": ("the nature-reserve file (--reserves, an input)", "输入的自然保护区文件（--reserves）"),
+    "rivers": ("the river file (--rivers, an input)", "输入的河流中心线文件（--rivers）"),
+    "intakes": ("the intake file (--intakes, an input)", "输入的取水口文件（--intakes）"),
+    "sections": ("the monitoring-section file (--sections, an input)", "输入的考核断面文件（--sections）"),
+    "rules": ("the rules file (--rules, an input)", "输入的规则文件（--rules）"),
+}
+_OUTPUT_ZH = {"--out": "GeoPackage 输出文件（--out）", "--csv": "CSV 输出文件（--csv）",
+              "--report": "报告文件（--report）", "GeoPackage": "GeoPackage 输出文件"}
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.exists(a) and os.path.exists(b):
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            pass
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def _is_outfall_check(path: str) -> bool:
+    """An existing file that is an earlier outfall check (a GeoPackage holding only our layers)."""
+    import pyogrio
+
+    try:
+        layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+    except Exception:  # not a readable GeoPackage: not ours
+        return False
+    return OUTPUT_LAYER in layers and layers <= {OUTPUT_LAYER, ISSUES_LAYER}
+
+
+def derived_gpkg(csv_path: str) -> str:
+    """The GeoPackage written next to --csv when --out is not given: the CSV's name with .gpkg."""
+    return os.path.splitext(csv_path)[0] + ".gpkg"
+
+
+def check_outputs(outputs: dict[str, str | None], *, workspace: str | None = None, rules: str | None = None,
+                  derived_from_csv: str | None = None, **files: str | None) -> None:
+    """Refuse, before any work, outputs that would overwrite a workspace, an input or another output.
+
+    outputs: label (--out, --csv, --report, GeoPackage) → path. files: the load_inputs keywords → FILE[:LAYER].
+    derived_from_csv: when the GeoPackage is the name derived from --csv (no --out), an existing file there is
+    replaced only when it is an earlier outfall check (layers outfall_checks / river_network_issues only)."""
+    from .sources import split_source
+    from .workspace import refuse_workspace_as_output
+
+    inputs = [(workspace, "workspace"), (rules, "rules")] + [
+        (split_source(spec)[0] if spec else None, role) for role, spec in files.items()]
+    seen: list[tuple[str, str]] = []
+    for label, path in outputs.items():
+        if not path:
+            continue
+        refuse_workspace_as_output(path)
+        for source, role in inputs:
+            if source and _same_file(path, source):
+                raise OutfallOutputIsAnInput(path, *INPUT_ROLES[role])
+        for other_label, other in seen:
+            if _same_file(path, other):
+                raise OutfallOutputIsAnInput(path, f"the {other_label} output",
+                                             _OUTPUT_ZH.get(other_label, other_label))
+        seen.append((label, path))
+    gpkg = outputs.get("GeoPackage")
+    if derived_from_csv and gpkg and os.path.exists(gpkg) and not _is_outfall_check(gpkg):
+        raise OutfallOutputExists(gpkg, derived_from_csv)
+
+
 def _write_points(path: str, layer: str, geoms, rows, fields, crs: str, append: bool) -> None:
     """A point layer; None in a numeric or boolean column stays NULL."""
     from .screening_io import write_layer
@@ -587,9 +741,9 @@ def _write_points(path: str, layer: str, geoms, rows, fields, crs: str, append: 
 
 def run_outfall_check(workspace: str | None = None, *, rules_path: str | None = None, tolerance_m: float | None = None,
                       upstream_m: float | None = None, today: _dt.date | None = None, source_crs: str | None = None,
-                      **files: str | None) -> OutfallCheckResult:
+                      reversed_field: str | None = None, **files: str | None) -> OutfallCheckResult:
     """Load the inputs and check: the one call the command line and the QGIS algorithm share."""
-    inputs = load_inputs(workspace, source_crs=source_crs, **files)
+    inputs = load_inputs(workspace, source_crs=source_crs, reversed_field=reversed_field, **files)
     return check_outfalls(inputs, load_rules(rules_path), tolerance_m=tolerance_m, upstream_m=upstream_m,
                           today=today)
 
@@ -601,14 +755,17 @@ def _cmd_outfalls(args) -> int:
     from .cli import _lang
 
     zh = _lang(args) == "zh"
+    files = dict(outfalls=args.outfalls, zones=args.zones, redlines=args.redline, reserves=args.reserves,
+                 rivers=args.rivers, intakes=args.intakes, sections=args.sections)
+    gpkg = args.out or (derived_gpkg(args.csv) if args.csv else None)
+    check_outputs({"--out" if args.out else "GeoPackage": gpkg, "--csv": args.csv, "--report": args.report},
+                  workspace=args.workspace, rules=args.rules,
+                  derived_from_csv=args.csv if args.csv and not args.out else None, **files)
     result = run_outfall_check(
         args.workspace, rules_path=args.rules, tolerance_m=args.tolerance, upstream_m=args.upstream_m, today=args.today,
-        source_crs=args.source_crs, outfalls=args.outfalls, zones=args.zones, redlines=args.redline,
-        reserves=args.reserves, rivers=args.rivers, intakes=args.intakes, sections=args.sections)
-    if args.out:
-        write_checks(result, args.out, args.csv)
-    elif args.csv:
-        write_checks(result, os.path.splitext(args.csv)[0] + ".gpkg", args.csv)
+        source_crs=args.source_crs, reversed_field=args.reversed_field, **files)
+    if gpkg:
+        write_checks(result, gpkg, args.csv)
     if args.report:
         from .outfall_report import write_outfall_report
 
@@ -625,10 +782,14 @@ def _cmd_outfalls(args) -> int:
         print("\t".join((check.outfall_code, check.action_zh, check.status_zh, distance, check.next_step_zh,
                          "；".join(check.flags_zh()))))
     for note in result.notes_zh if zh else result.notes:
-        print(f"note: {note}")
+        print(f"说明：{note}" if zh else f"note: {note}")
     for issue in result.network_issues:
-        print(f"river network: {issue.kind} at ({issue.x:.0f}, {issue.y:.0f}) {result.planar_crs}: "
-              f"{issue.detail_zh if zh else issue.detail}")
+        if zh:
+            print(f"河网问题：{ISSUE_ZH.get(issue.kind, issue.kind)}，位置 ({issue.x:.0f}, {issue.y:.0f}) "
+                  f"{result.planar_crs}：{issue.detail_zh or issue.detail}")
+        else:
+            print(f"river network: {issue.kind} at ({issue.x:.0f}, {issue.y:.0f}) {result.planar_crs}: "
+                  f"{issue.detail}")
     return 0
 
 
@@ -641,6 +802,8 @@ def add_cli(sub) -> None:
     p.add_argument("--redline", help="ecological red line FILE[:LAYER]")
     p.add_argument("--reserves", help="nature reserves FILE[:LAYER]")
     p.add_argument("--rivers", help="river centre lines FILE[:LAYER] (line direction = flow)")
+    p.add_argument("--reversed-field", help="field of the river lines marking lines drawn against the flow "
+                   "(是/1/true/yes/y/反向)")
     p.add_argument("--intakes", help="water intakes FILE[:LAYER]")
     p.add_argument("--sections", help="monitoring sections 考核断面 FILE[:LAYER]")
     p.add_argument("--source-crs", help="CRS of the outfall file when it has none, e.g. EPSG:4490")
@@ -650,7 +813,8 @@ def add_cli(sub) -> None:
     p.add_argument("--today", type=_dt.date.fromisoformat,
                    help="date for overdue rectification, YYYY-MM-DD (default today)")
     p.add_argument("--out", "-o", help="GeoPackage to write (layer outfall_checks)")
-    p.add_argument("--csv", help="also write the table as CSV")
+    p.add_argument("--csv", help="also write the table as CSV (without --out, the GeoPackage is the CSV's name with "
+                   ".gpkg; an existing file there is replaced only if it is an earlier outfall check)")
     p.add_argument("--report", help="printable report (HTML, A4)")
     p.add_argument("--all", action="store_true", help="list every outfall, not only those needing action")
     p.set_defaults(func=_cmd_outfalls)

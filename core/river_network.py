@@ -25,7 +25,7 @@ _EPS = 1e-6
 class NetworkIssue:
     """Something wrong (or silently repaired) in the river lines, with where it is."""
 
-    kind: str  # 'gap_closed' | 'gap' | 'reversed' | 'isolated'
+    kind: str  # 'gap_closed' | 'overshoot' | 'gap' | 'reversed' | 'multiple_outlets' | 'isolated'
     x: float
     y: float
     detail: str
@@ -64,16 +64,72 @@ def _label_zh(name: str, index: int) -> str:
     return name or f"第 {index + 1} 条河线"
 
 
-def _parts(geom) -> list[LineString]:
+def _parts(geom, source: str = "(river lines)") -> list[LineString]:
     if geom is None or geom.is_empty:
         return []
     if isinstance(geom, LineString):
         return [geom] if geom.length > _EPS else []
     if isinstance(geom, MultiLineString):
         return [g for g in geom.geoms if g.length > _EPS]
-    if hasattr(geom, "geoms"):
-        return [p for g in geom.geoms for p in _parts(g)]
-    raise TypeError(f"river centerlines must be lines, got {geom.geom_type}")
+    if hasattr(geom, "geoms") and geom.geom_type == "GeometryCollection":
+        return [p for g in geom.geoms for p in _parts(g, source)]
+    from .errors import ZoneRiversNotLines
+
+    raise ZoneRiversNotLines(source, geom.geom_type)
+
+
+def _trim_overshoots(parts, names, limit_m: float, snap_m: float, issues: list[NetworkIssue]) -> None:
+    """A line end that crosses another line without a shared vertex and runs on for at most limit_m (a
+    digitising overshoot) is cut back to the crossing, so the two join there. In place; reported."""
+    lines = [LineString(c) for c, _s in parts]
+    if len(lines) < 2:
+        return
+    tree = shapely.STRtree(lines)
+    for p, (coords, src) in enumerate(parts):
+        line = lines[p]
+        length = line.length
+        cut_start, cut_end = None, None  # (offset on p, crossed part, point)
+        for q in tree.query(line, predicate="intersects"):
+            q = int(q)
+            if q == p:
+                continue
+            other = lines[q]
+            for pt in shapely.get_parts(line.intersection(other)):
+                if pt.geom_type != "Point":
+                    continue
+                off, off_q = line.project(pt), other.project(pt)
+                if off <= _EPS or off >= length - _EPS or off_q <= _EPS or off_q >= other.length - _EPS:
+                    continue  # at a line end: a confluence or a continuation, not an overshoot
+                if length - off <= limit_m and (cut_end is None or off > cut_end[0]):
+                    cut_end = (off, q, pt)
+                if off <= limit_m and (cut_start is None or off < cut_start[0]):
+                    cut_start = (off, q, pt)
+        start, end = 0.0, length
+        for which, cut in (("end", cut_end), ("start", cut_start)):
+            if cut is None:
+                continue
+            off, q, pt = cut
+            tip = Point(coords[-1] if which == "end" else coords[0])
+            near = [int(k) for k in tree.query(tip, predicate="dwithin", distance=snap_m) if int(k) not in (p, q)]
+            if near:
+                continue  # the end joins something else: not a dangling overshoot
+            if which == "end" and off > start:
+                end = off
+            elif which == "start" and off < end:
+                start = off
+            else:
+                continue
+            over = length - off if which == "end" else off
+            target, target_zh = _label(names[parts[q][1]], parts[q][1]), _label_zh(names[parts[q][1]], parts[q][1])
+            label, label_zh = _label(names[src], src), _label_zh(names[src], src)
+            issues.append(NetworkIssue(
+                "overshoot", pt.x, pt.y,
+                f"The {which} of {label} crosses {target} without a shared vertex and runs {over:.1f} m past it; "
+                "joined at the crossing (the overshoot is ignored).",
+                f"{label_zh}的{'终点' if which == 'end' else '起点'}越过{target_zh} {over:.1f} 米，二者无公共节点；"
+                "已在交叉点连接（越过部分不计）。"))
+        if start > 0.0 or end < length:
+            parts[p] = ([(float(c[0]), float(c[1])) for c in substring(line, start, end).coords], src)
 
 
 class RiverNetwork:
@@ -101,13 +157,19 @@ class RiverNetwork:
         names=None,
         snap_m: float = 5.0,
         gap_report_m: float | None = None,
+        source: str = "(river lines)",
     ) -> RiverNetwork:
         """lines: shapely (Multi)LineStrings in planar metres; flow follows each line's direction unless
         reversed_flags[i]; names[i] optional river name. Ends within snap_m join (a closed gap is an issue
         'gap_closed'); a line end near another line's interior joins there (confluence); bigger gaps (up to
         gap_report_m, default max(100 m, 20 × snap_m)) stay, reported as 'gap' issues with location; a
         segment whose direction contradicts its neighbours is reported 'reversed' (and, when the
-        contradiction points at one segment unambiguously, routed as if flipped)."""
+        contradiction points at one segment unambiguously, routed as if flipped). A line end that crosses
+        another line and overshoots it by at most gap_report_m joins at the crossing ('overshoot'). A branch
+        that leaves a confluence and dead-ends (a tributary drawn from its mouth) is reported 'reversed'
+        (and routed as flipped when the main stem through the confluence is clear); more than one outlet
+        in a connected network is reported 'multiple_outlets'. source names the input in errors (a
+        non-line geometry raises ZoneRiversNotLines)."""
         lines = list(lines)
         reversed_flags = list(reversed_flags) if reversed_flags is not None else [False] * len(lines)
         names = [(n or "") if n is not None else "" for n in names] if names is not None else [""] * len(lines)
@@ -117,11 +179,12 @@ class RiverNetwork:
 
         parts: list[tuple[list[tuple[float, float]], int]] = []  # (coords, source line)
         for i, geom in enumerate(lines):
-            for part in _parts(geom):
+            for part in _parts(geom, source):
                 coords = [(float(c[0]), float(c[1])) for c in part.coords]
                 if reversed_flags[i]:
                     coords.reverse()
                 parts.append((coords, i))
+        _trim_overshoots(parts, names, gap_report_m, snap_m, issues)
 
         # 1. Cluster line ends within snap_m (union-find over end points).
         ends = []  # (part, which end 0/-1)
@@ -242,7 +305,9 @@ class RiverNetwork:
 
         net = cls(edges, nodes, issues)
         net._check_directions()
+        net._check_branches()
         net._check_connectivity(gap_report_m, snap_m)
+        net._check_outlets()
         return net
 
     def _check_directions(self) -> None:
@@ -286,6 +351,125 @@ class RiverNetwork:
             if self._in[n] or len(self._out[n]) < 2:
                 continue
             self._node_direction_issue(n, self._out[n], "flow out of", "流出")
+
+    def _flip(self, i: int) -> None:
+        e = self.edges[i]
+        self._out[e.u].remove(i)
+        self._in[e.v].remove(i)
+        e.line = LineString(list(e.line.coords)[::-1])
+        e.u, e.v = e.v, e.u
+        self._out[e.u].append(i)
+        self._in[e.v].append(i)
+
+    def _dead_end_chain(self, i: int) -> list[int] | None:
+        """The edges from edge i downstream to a dangling end (nothing else joining or leaving on the
+        way), or None when the branch goes on into the network."""
+        chain, seen = [i], {i}
+        node = self.edges[i].v
+        while True:
+            ins, outs = self._in[node], self._out[node]
+            if len(ins) == 1 and not outs:
+                return chain
+            if len(ins) == 1 and len(outs) == 1 and outs[0] not in seen:
+                chain.append(outs[0])
+                seen.add(outs[0])
+                node = self.edges[outs[0]].v
+                continue
+            return None
+
+    def _check_branches(self) -> None:
+        """A branch that leaves a confluence (flow enters it and several lines leave) and dead-ends without
+        any outflow is most likely a tributary drawn from its mouth towards its source. When the main stem
+        through the confluence is clear (the same line or river name goes on), the branch is reported and
+        routed as flipped; otherwise the confluence is reported."""
+        for n in range(len(self.nodes)):
+            ins, outs = list(self._in[n]), list(self._out[n])
+            if not ins or len(outs) < 2:
+                continue
+            chains = {i: self._dead_end_chain(i) for i in outs}
+            dead = [i for i in outs if chains[i] is not None]
+            if not dead:
+                continue
+            in_sources = {self.edges[i].source for i in ins}
+            in_names = {self.edges[i].name for i in ins if self.edges[i].name}
+            main = [i for i in outs if self.edges[i].source in in_sources]
+            if not main:
+                main = [i for i in outs if self.edges[i].name and self.edges[i].name in in_names]
+            if len(main) == 1:
+                for i in dead:
+                    if i == main[0]:
+                        continue
+                    chain = chains[i]
+                    e = self.edges[i]
+                    length = sum(self.edges[k].length for k in chain)
+                    end = self.nodes[self.edges[chain[-1]].v]
+                    label, label_zh = _label(e.name, e.source), _label_zh(e.name, e.source)
+                    x, y = self.nodes[n]
+                    self.issues.append(NetworkIssue(
+                        "reversed", x, y,
+                        f"{label} ({length:.0f} m) starts at this confluence and flows away from it into a dead end "
+                        f"at ({end[0]:.3f}, {end[1]:.3f}) without an outflow: it is probably a tributary drawn from "
+                        "its mouth towards its source. It is treated as flowing into the confluence; check the line "
+                        "direction (or the reversal field).",
+                        f"{label_zh}（{length:.0f} 米）从此汇合点流出，止于无出流的端点（{end[0]:.3f}, {end[1]:.3f}），"
+                        "可能是从河口向源头绘制的支流，已按流入汇合点处理；请核对线的绘制方向（或反向字段）。",
+                        edge=i,
+                    ))
+                    for k in chain:
+                        self._flip(k)
+            elif len(dead) >= 1:
+                labels = sorted({_label(self.edges[i].name, self.edges[i].source) for i in dead})
+                labels_zh = sorted({_label_zh(self.edges[i].name, self.edges[i].source) for i in dead})
+                self.issues.append(NetworkIssue(
+                    "reversed", *self.nodes[n],
+                    f"{len(outs)} lines leave this confluence and {', '.join(labels)} dead-end(s) without an outflow: "
+                    "a tributary is probably drawn from its mouth towards its source. Check the line directions here.",
+                    f"{len(outs)} 条河段从此汇合点流出，其中{'、'.join(labels_zh)}止于无出流的端点，"
+                    "可能有支流是从河口向源头绘制的，请核对此处的线方向。",
+                    edge=dead[0],
+                ))
+
+    def _check_outlets(self) -> None:
+        """Warn when a connected network drains to more than one outlet (a node flow only enters)."""
+        if not self.edges:
+            return
+        comp = self._components()
+        outlets: dict[int, list[int]] = defaultdict(list)
+        for n in range(len(self.nodes)):
+            if self._in[n] and not self._out[n]:
+                outlets[comp[n]].append(n)
+        reported = {(round(i.x, 3), round(i.y, 3)) for i in self.issues}
+        for nodes in outlets.values():
+            if len(nodes) < 2:
+                continue
+
+            def upstream_length(n: int) -> float:
+                seen, stack, total = {n}, [n], 0.0
+                while stack:
+                    for i in self._in[stack.pop()]:
+                        total += self.edges[i].length
+                        if self.edges[i].u not in seen:
+                            seen.add(self.edges[i].u)
+                            stack.append(self.edges[i].u)
+                return total
+
+            main = max(nodes, key=upstream_length)
+            for n in nodes:
+                x, y = self.nodes[n]
+                if n == main or (round(x, 3), round(y, 3)) in reported:
+                    continue
+                e = self.edges[self._in[n][0]]
+                label, label_zh = _label(e.name, e.source), _label_zh(e.name, e.source)
+                mx, my = self.nodes[main]
+                self.issues.append(NetworkIssue(
+                    "multiple_outlets", x, y,
+                    f"The network drains to {len(nodes)} outlets: {label} ends here, besides the main outlet at "
+                    f"({mx:.3f}, {my:.3f}). Unless this is a real distributary, a line here is drawn against the "
+                    "flow; check the line directions.",
+                    f"河网有 {len(nodes)} 个出口：{label_zh}止于此处（主出口位于（{mx:.3f}, {my:.3f}））。"
+                    "除非此处确为分流河道，否则有河段绘制方向与水流相反，请核对。",
+                    edge=self._in[n][0],
+                ))
 
     def _node_direction_issue(self, n: int, edge_ids: list[int], verb: str, verb_zh: str) -> None:
         labels = sorted({_label(self.edges[i].name, self.edges[i].source) for i in edge_ids})
@@ -475,6 +659,25 @@ class RiverNetwork:
                     if isinstance(piece, LineString) and piece.length > 0:
                         pieces.append((i, piece))
         return pieces
+
+    def reach_extent(self, at: Position, upstream_m: float, downstream_m: float) -> tuple[float, float]:
+        """How far (metres) the channel goes against and along the flow from `at`, capped at the wanted
+        distances: less than wanted where a line end or a gap cuts the reach short."""
+        e = self.edges[at.edge]
+        out = []
+        for forward, budget in ((False, upstream_m), (True, downstream_m)):
+            if budget <= 0:
+                out.append(0.0)
+                continue
+            best = e.length - at.offset_m if forward else at.offset_m
+            for n, d in self._dijkstra(at, forward).items():
+                if d >= budget:
+                    best = max(best, d)
+                    continue
+                onward = self._out[n] if forward else self._in[n]
+                best = max([best, d] + [d + self.edges[i].length for i in onward])
+            out.append(min(budget, best))
+        return out[0], out[1]
 
     def edge_name(self, edge: int) -> str:
         return self.edges[edge].name

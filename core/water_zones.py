@@ -30,7 +30,16 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from .crs import CGCS2000_GEOGRAPHIC, gauss_kruger_epsg
-from .errors import InvalidZoneDefaults, NoIntakes, NoZoneOutput, UnknownFlowField, UnknownLakeSize
+from .errors import (
+    InvalidZoneDefaults,
+    MissingCRS,
+    NoIntakes,
+    NoZoneOutput,
+    UnknownFlowField,
+    UnknownLakeSize,
+    ZoneOutputIsAnInput,
+    ZoneRiversNotLines,
+)
 from .river_network import NetworkIssue, RiverNetwork
 
 DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "water_zone_defaults.yaml")
@@ -142,17 +151,25 @@ class Reach:
     geometry: BaseGeometry  # MultiLineString
     upstream_m: float
     downstream_m: float
+    upstream_reached_m: float | None = None  # how far the channel goes (less than wanted: cut short)
+    downstream_reached_m: float | None = None
 
     @property
     def length_m(self) -> float:
         return self.geometry.length
+
+    @property
+    def short(self) -> bool:
+        return self.upstream_reached_m is not None and (
+            self.upstream_reached_m < self.upstream_m - 1.0 or self.downstream_reached_m < self.downstream_m - 1.0)
 
 
 @dataclass
 class ZoneIssue:
     """A reason a source got no zones, or a defect of the inputs, with where it is."""
 
-    kind: str  # far_from_water | has_official_zones | has_generated_zones | no_river_lines | uncoded | network:<kind>
+    kind: str  # far_from_water | has_official_zones | has_generated_zones | inside_existing_zone | no_river_lines
+    #            | short_reach | network:<kind>
     source_code: str | None
     x: float
     y: float
@@ -244,7 +261,7 @@ class ZoneGenerator:
         self.hydrogeology = hydrogeology
         m = settings["matching"]
         self.tolerance = float(m["intake_tolerance_m"])
-        self.network = RiverNetwork.build([r.geometry for r in self.rivers],
+        self.network = RiverNetwork.build([r.geometry for r in self.rivers], source="--rivers",
                                           reversed_flags=[r.reversed for r in self.rivers],
                                           names=[r.name for r in self.rivers], snap_m=float(m["snap_m"]))
         default_width = float(settings["river"]["default_width_m"])
@@ -302,8 +319,9 @@ class ZoneGenerator:
         for level, (up, down), land_m in (("level1", (up1, down1), float(r["level1_land_m"])),
                                           ("level2", (up2, down2), float(r["level2_land_m"]))):
             pieces = self.network.reach_pieces(pos, up, down)
+            got_up, got_down = self.network.reach_extent(pos, up, down)
             reaches.append(Reach(intake.source_code, level, shapely.MultiLineString([p for _e, p in pieces]),
-                                 up, down))
+                                 up, down, got_up, got_down))
             halves = []
             for e, piece in pieces:
                 src = self.network.edges[e].source
@@ -378,13 +396,18 @@ def _record(intake: Intake, level: str, part: str, water_body_type: str) -> dict
             "xzqdm": intake.xzqdm, "xzqmc": intake.xzqmc, "notes": NOTE}
 
 
+def code_key(code) -> str:
+    """A source code as compared: trimmed and case-folded (' s1 ' and 'S1' are the same source)."""
+    return str(code).strip().casefold()
+
+
 def existing_zone_status(codes: list, delineations: list) -> dict[str, str]:
-    """source_code → 'official' (any zone official or with no delineation) or 'generated'."""
+    """code_key(source_code) → 'official' (any zone official or with no delineation) or 'generated'."""
     status: dict[str, str] = {}
     for code, how in zip(codes, delineations):
-        if code is None or (isinstance(code, float) and math.isnan(code)):
+        if code is None or (isinstance(code, float) and math.isnan(code)) or not str(code).strip():
             continue
-        code = str(code)
+        code = code_key(code)
         official = how is None or (isinstance(how, float) and math.isnan(how)) or str(how).strip() in ("", "official")
         if official or code not in status:
             status[code] = "official" if official else "generated"
@@ -392,21 +415,38 @@ def existing_zone_status(codes: list, delineations: list) -> dict[str, str]:
 
 
 def generate_zones(intakes: list[Intake], generator: ZoneGenerator, existing: dict[str, str] | None = None,
-                   ) -> WaterZoneResult:
-    """Zones for every intake whose source has none yet (planar geometries)."""
-    existing = existing or {}
+                   existing_zones: list[tuple[str | None, BaseGeometry]] | None = None) -> WaterZoneResult:
+    """Zones for every intake whose source has none yet (planar geometries). existing maps code_key(source
+    code) → status (see existing_zone_status; plain codes work too); an intake inside any of existing_zones
+    ((source code, planar geometry)) is skipped as well, whatever its code."""
+    existing = {code_key(k): v for k, v in (existing or {}).items()}
+    zone_geoms = [(c, g) for c, g in (existing_zones or ()) if g is not None and not g.is_empty]
+    zone_tree = shapely.STRtree([g for _c, g in zone_geoms]) if zone_geoms else None
     result = WaterZoneResult(settings=generator.settings)
     for issue in generator.network.issues:
         result.issues.append(_network_issue(issue))
     by_source: dict[str, dict[tuple[str, str], list[BaseGeometry]]] = {}
     first: dict[str, tuple[Intake, str]] = {}
+    no_rivers: list[Intake] = []
     for intake in intakes:
         code = intake.source_code
         p = intake.point
-        if code in existing:
+        inside = [int(k) for k in zone_tree.query(p, predicate="intersects")] if zone_tree is not None else []
+        if code_key(code) not in existing and inside:
+            other = zone_geoms[min(inside)][0] or "?"
             if code not in result.skipped_sources:
                 result.skipped_sources.append(code)
-                if existing[code] == "official":
+            result.issues.append(ZoneIssue(
+                "inside_existing_zone", code, p.x, p.y,
+                f"Intake {intake.name or code} ({code}) lies inside an existing protection zone (of source {other}); "
+                "nothing generated. Check its source_code, or delete that zone first.",
+                f"取水口 {intake.name or code}（{code}）位于已有保护区（水源 {other}）内，未生成默认保护区。"
+                "请核对其水源编码，或先删除该保护区。"))
+            continue
+        if code_key(code) in existing:
+            if code not in result.skipped_sources:
+                result.skipped_sources.append(code)
+                if existing[code_key(code)] == "official":
                     result.issues.append(ZoneIssue(
                         "has_official_zones", code, p.x, p.y,
                         f"{code} already has protection zones (official or of unknown delineation); kept as they are, "
@@ -419,6 +459,11 @@ def generate_zones(intakes: list[Intake], generator: ZoneGenerator, existing: di
                         f"{code} 已有默认生成的保护区；如需重新生成，请先删除原有默认保护区。"))
             continue
         kind, zones, reaches = generator.zones_for(intake)
+        if kind is None and not generator.network.edges and intake.water_body_type in (None, "river"):
+            if code not in result.skipped_sources:
+                result.skipped_sources.append(code)
+            no_rivers.append(intake)
+            continue
         if kind is None:
             if code not in result.skipped_sources:
                 result.skipped_sources.append(code)
@@ -440,6 +485,18 @@ def generate_zones(intakes: list[Intake], generator: ZoneGenerator, existing: di
         for level, part, geom in zones:
             slots.setdefault((level, part), []).append(geom)
         result.reaches += reaches
+    if no_rivers:
+        codes = list(dict.fromkeys(i.source_code for i in no_rivers))
+        shown = ", ".join(codes[:10]) + (f" … ({len(codes)} in all)" if len(codes) > 10 else "")
+        shown_zh = "、".join(codes[:10]) + (f" 等共 {len(codes)} 个" if len(codes) > 10 else "")
+        p = no_rivers[0].point
+        result.issues.append(ZoneIssue(
+            "no_river_lines", None, p.x, p.y,
+            f"There are no river centre lines, so {len(codes)} river intake(s) got no zones: {shown}. Add the river "
+            "lines to the workspace layer river or give them with --rivers.",
+            f"没有河流中心线，{len(codes)} 个河流型取水口未生成保护区：{shown_zh}。请在工作空间的“河流”（river）图层中"
+            "添加河流中心线，或用 --rivers 指定。"))
+    _short_reach_issues(result, first)
     for code, slots in by_source.items():
         intake, kind = first[code]
         merged = {key: shapely.union_all(geoms) for key, geoms in slots.items()}
@@ -461,6 +518,29 @@ def generate_zones(intakes: list[Intake], generator: ZoneGenerator, existing: di
             taken = shapely.union_all(level_all + ([taken] if taken is not None else []))
         result.generated_sources.append(code)
     return result
+
+
+def _short_reach_issues(result: WaterZoneResult, first: dict[str, tuple[Intake, str]]) -> None:
+    """One 'short_reach' issue per source whose reach a line end or a gap cuts short."""
+    names_zh = {"level1": "一级", "level2": "二级"}
+    for code, (intake, _kind) in first.items():
+        short = [r for r in result.reaches if r.source_code == code and r.short]
+        if not short:
+            continue
+        en, zh = [], []
+        for r in short:
+            got, want = r.upstream_reached_m + r.downstream_reached_m, r.upstream_m + r.downstream_m
+            en.append(f"{r.level}: {got:.0f} m of {want:.0f} m ({r.upstream_reached_m:.0f} of {r.upstream_m:.0f} m "
+                      f"upstream, {r.downstream_reached_m:.0f} of {r.downstream_m:.0f} m downstream)")
+            zh.append(f"{names_zh[r.level]}保护区 {got:.0f} 米，应为 {want:.0f} 米（上游 {r.upstream_reached_m:.0f}/"
+                      f"{r.upstream_m:.0f} 米，下游 {r.downstream_reached_m:.0f}/{r.downstream_m:.0f} 米）")
+        p = intake.point
+        result.issues.append(ZoneIssue(
+            "short_reach", code, p.x, p.y,
+            f"The river reach of {code} is cut short by a line end or a gap in the river lines: " + "; ".join(en)
+            + ". Check the network issues near it (gaps, line ends) or extend the river lines.",
+            f"{code} 的沿河范围因河线端点或断开处而不足：" + "；".join(zh)
+            + "。请核对附近的河网问题（断开、端点）或延长河线。"))
 
 
 def _network_issue(issue: NetworkIssue) -> ZoneIssue:
@@ -493,12 +573,19 @@ def _planar_crs(points: np.ndarray, crs: str) -> str:
     return gauss_kruger_epsg(lon)
 
 
-def _load(spec: str | None, workspace: str | None, key: str, keep_extra: bool = False):
-    """A layer from FILE[:LAYER] (columns mapped to the schema), else the workspace's layer, else None."""
+def _load(spec: str | None, workspace: str | None, key: str, keep_extra: bool = False,
+          source_crs: str | None = None):
+    """A layer from FILE[:LAYER] (columns mapped to the schema), else the workspace's layer, else None.
+    source_crs is the CRS of a file that has none (a file's own CRS always wins)."""
     from .screening_io import _from_file, _from_workspace
 
     if spec:
-        layer, notes = _from_file(spec, key, keep_extra=keep_extra)
+        try:
+            layer, notes = _from_file(spec, key, keep_extra=keep_extra)
+        except MissingCRS:
+            if not source_crs:
+                raise
+            layer, notes = _from_file(spec, key, source_crs, keep_extra=keep_extra)
         return layer, notes
     if workspace:
         return _from_workspace(workspace, key), []
@@ -521,11 +608,16 @@ def run_water_zones(
     snap_m: float | None = None,
     intake_tolerance_m: float | None = None,
     sizes: dict[str, dict[str, float]] | None = None,
+    source_crs: str | None = None,
 ) -> tuple[WaterZoneResult, list[str]]:
     """Read the inputs (files override the workspace's layers), generate, and return the zones in the
-    workspace CRS (or the intakes' CRS without a workspace) with notes about the inputs."""
+    workspace CRS (or the intakes' CRS without a workspace) with notes about the inputs. source_crs: the CRS
+    of input files that have none."""
     from .screening import reproject
-    from .workspace import read_meta
+    from .workspace import normalise_crs, read_meta
+
+    if source_crs:
+        source_crs = normalise_crs(source_crs)
 
     settings = zone_defaults(defaults)
     if well_level2_radius_m is not None:
@@ -539,7 +631,7 @@ def run_water_zones(
     _check_sizes(settings, "parameters")
     notes: list[str] = []
 
-    intake_set, n = _load(intakes, workspace, "water_intake")
+    intake_set, n = _load(intakes, workspace, "water_intake", source_crs=source_crs)
     notes += n
     if intake_set is None:
         raise NoIntakes("(no input: give --intakes or --workspace)")
@@ -578,9 +670,12 @@ def run_water_zones(
             population_served=int(population) if population is not None else None, xzqdm=xzqdm, xzqmc=xzqmc))
 
     river_list: list[RiverLine] = []
-    river_set, n = _load(rivers, workspace, "river", keep_extra=True)
+    river_set, n = _load(rivers, workspace, "river", keep_extra=True, source_crs=source_crs)
     notes += n
     if river_set is not None and len(river_set):
+        for geom in river_set.geometries:
+            if geom is not None and not geom.is_empty and "LineString" not in geom.geom_type:
+                raise ZoneRiversNotLines(river_set.source, geom.geom_type)
         if reversed_field and reversed_field not in river_set.attributes:
             raise UnknownFlowField(reversed_field, river_set.source, list(river_set.attributes))
         geoms = planar_geoms(river_set)
@@ -596,7 +691,7 @@ def run_water_zones(
     if river_polygons or lakes:
         for spec, bucket in ((river_polygons, river_polys), (lakes, lake_polys)):
             if spec:
-                layer, n = _load(spec, None, "water_body")
+                layer, n = _load(spec, None, "water_body", source_crs=source_crs)
                 notes += n
                 bucket += [g for g in planar_geoms(layer) if g is not None and not g.is_empty]
     if workspace and (not river_polygons or not lakes):
@@ -610,15 +705,25 @@ def run_water_zones(
             elif kind != "lake_reservoir" and not river_polygons:
                 river_polys.append(geom)
 
+    # the workspace's own zones are always checked (an official zone is never written over), plus --existing
     status: dict[str, str] = {}
-    zone_layer, _ = _load(existing, workspace, ZONE_LAYER)
-    if zone_layer is not None:
-        status = existing_zone_status(zone_layer.attributes.get("source_code", []),
-                                      zone_layer.attributes.get("delineation", [None] * len(zone_layer)))
+    zone_geoms: list[tuple[str | None, BaseGeometry]] = []
+    zone_layers = [_load(None, workspace, ZONE_LAYER)[0]] if workspace else []
+    if existing:
+        zone_layers.append(_load(existing, None, ZONE_LAYER, source_crs=source_crs)[0])
+    for zone_layer in zone_layers:
+        if zone_layer is None or not len(zone_layer):
+            continue
+        codes = list(zone_layer.attributes.get("source_code", [None] * len(zone_layer)))
+        for code, how in existing_zone_status(
+                codes, zone_layer.attributes.get("delineation", [None] * len(zone_layer))).items():
+            if how == "official" or code not in status:
+                status[code] = how
+        zone_geoms += [(_text(c), g) for c, g in zip(codes, planar_geoms(zone_layer))]
 
     generator = ZoneGenerator(settings, rivers=river_list, river_polygons=river_polys, lakes=lake_polys,
                               lake_size=lake_size, hydrogeology=hydrogeology)
-    result = generate_zones(intake_list, generator, status)
+    result = generate_zones(intake_list, generator, status, zone_geoms)
     result.planar_crs = planar
     _to_output_crs(result, planar, out_crs)
     return result, notes
@@ -702,15 +807,28 @@ def append_to_workspace(result: WaterZoneResult, workspace: str) -> int:
     return write_features(workspace, ZONE_LAYER, [z.geometry for z in result.zones], records)
 
 
+_LEVEL_ZH = {"level1": "一级保护区", "level2": "二级保护区"}
+_PART_ZH = {"water": "水域", "land": "陆域"}
+_KIND_ZH = {"river": "河流", "lake_reservoir": "湖库", "groundwater": "地下水"}
+
+
 def summary_lines(result: WaterZoneResult, lang: str = "en") -> list[str]:
+    zh = lang == "zh"
     lines = []
     for code in result.generated_sources:
         parts = [z for z in result.zones if z.source_code == code]
         kind = parts[0].record["water_body_type"] if parts else "?"
-        text = f"{code} ({kind}): " + ", ".join(
-            f"{z.level}/{z.part} {z.record['_planar'].area / 1e4:.2f} ha" for z in parts)
-        for r in (r for r in result.reaches if r.source_code == code):
-            text += f"; {r.level} reach {r.length_m:.0f} m along the channel"
+        if zh:
+            text = f"{code}（{_KIND_ZH.get(kind, kind)}）：" + "，".join(
+                f"{_LEVEL_ZH.get(z.level, z.level)}/{_PART_ZH.get(z.part, z.part)} "
+                f"{z.record['_planar'].area / 1e4:.2f} 公顷" for z in parts)
+            for r in (r for r in result.reaches if r.source_code == code):
+                text += f"；{_LEVEL_ZH.get(r.level, r.level)}沿河道 {r.length_m:.0f} 米"
+        else:
+            text = f"{code} ({kind}): " + ", ".join(
+                f"{z.level}/{z.part} {z.record['_planar'].area / 1e4:.2f} ha" for z in parts)
+            for r in (r for r in result.reaches if r.source_code == code):
+                text += f"; {r.level} reach {r.length_m:.0f} m along the channel"
         lines.append(text)
     for issue in result.issues:
         where = f" at ({issue.x:.6f}, {issue.y:.6f})"
@@ -730,25 +848,63 @@ def _hydrogeology(args) -> Hydrogeology | None:
     return Hydrogeology(*values)
 
 
+_ROLES = {"intakes": ("intakes", "取水口"), "rivers": ("river centre lines", "河流中心线"),
+          "river_polygons": ("river water surfaces", "河流水面"), "lakes": ("lakes and reservoirs", "湖库"),
+          "existing": ("existing zones", "已有保护区"), "defaults": ("zone sizes", "保护区尺寸")}
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def check_output(out: str | None, **inputs: str | None) -> None:
+    """Before any work: refuse an output that would replace a workspace or one of the inputs
+    (intakes, rivers, river_polygons, lakes, existing, defaults: FILE[:LAYER] specs)."""
+    from .sources import split_source
+    from .workspace import refuse_workspace_as_output
+
+    if not out:
+        return
+    refuse_workspace_as_output(out)
+    for role, spec in inputs.items():
+        if not spec:
+            continue
+        path = spec if role == "defaults" else split_source(spec)[0]
+        if _same_file(out, path):
+            raise ZoneOutputIsAnInput(out, *_ROLES[role])
+
+
 def cmd_water_zones(args) -> int:
     if not args.out and not (args.append and args.workspace):
         raise NoZoneOutput()
+    check_output(args.out, intakes=args.intakes, rivers=args.rivers, river_polygons=args.river_polygons,
+                 lakes=args.lakes, existing=args.existing, defaults=args.defaults)
     result, notes = run_water_zones(
         workspace=args.workspace, intakes=args.intakes, rivers=args.rivers, river_polygons=args.river_polygons,
         lakes=args.lakes, existing=args.existing, reversed_field=args.reversed_field, defaults=args.defaults,
         lake_size=args.lake_size, well_level2_radius_m=args.well_radius, hydrogeology=_hydrogeology(args),
-        snap_m=args.snap_m, intake_tolerance_m=args.tolerance_m)
+        snap_m=args.snap_m, intake_tolerance_m=args.tolerance_m, source_crs=getattr(args, "source_crs", None))
     lang = getattr(args, "lang", None) or ("zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en")
+    zh = lang == "zh"
     for note in notes:
-        print(f"note: {note}")
+        print(f"提示：{note}" if zh else f"note: {note}")
     for line in summary_lines(result, lang):
         print(line)
     if args.out:
         write_zone_file(result, args.out)
-        print(f"{len(result.zones)} zone parts for {len(result.generated_sources)} sources → {args.out}")
+        if zh:
+            print(f"{len(result.generated_sources)} 个水源共 {len(result.zones)} 个保护区分区 → {args.out}")
+        else:
+            print(f"{len(result.zones)} zone parts for {len(result.generated_sources)} sources → {args.out}")
     if args.append and args.workspace:
         n = append_to_workspace(result, args.workspace)
-        print(f"{n} zone parts appended to {args.workspace} (water_source_zone)")
+        if zh:
+            print(f"已向 {args.workspace} 追加 {n} 个保护区分区（饮用水水源保护区 water_source_zone）")
+        else:
+            print(f"{n} zone parts appended to {args.workspace} (water_source_zone)")
     return 0
 
 
@@ -777,6 +933,8 @@ def add_cli(sub) -> None:
     p.add_argument("--k", type=float, help="wells: hydraulic conductivity K (m/d)")
     p.add_argument("--gradient", type=float, help="wells: hydraulic gradient I")
     p.add_argument("--porosity", type=float, help="wells: effective porosity n")
+    p.add_argument("--source-crs", metavar="CRS",
+                   help="CRS of input files that have none (e.g. EPSG:4490); a file's own CRS always wins")
     p.add_argument("--snap-m", type=float, help=f"join river line ends closer than this "
                                                  f"(default {d['matching']['snap_m']} m)")
     p.add_argument("--tolerance-m", type=float, help="skip intakes farther than this from their water body "

@@ -328,12 +328,20 @@
       <translation>未接入河网</translation>
     </message>
     <message>
+      <source>A field of the river lines whose value is true (是, 1, true, yes, y, 反向) for lines drawn against the flow; those lines are followed in the opposite direction.</source>
+      <translation>河流中心线中标记与水流方向相反的字段，取值为真（是、1、true、yes、y、反向）的河线按相反方向计算水流。</translation>
+    </message>
+    <message>
       <source>YAML files (*.yaml *.yml)</source>
       <translation>YAML 文件 (*.yaml *.yml)</translation>
     </message>
     <message>
       <source>{n} outfalls: {ban} to ban, {up} upstream of an intake, {off} off-network.</source>
       <translation>排污口 {n} 个：应取缔 {ban} 个，取水口上游 {up} 个，未接入河网 {off} 个。</translation>
+    </message>
+    <message>
+      <source>Reversed-line field</source>
+      <translation>反向标记字段</translation>
     </message>
     <message>
       <source>Create workspace</source>
@@ -510,10 +518,6 @@
     <message>
       <source>GeoPackage with the layers water_source_zone, reaches and issues.</source>
       <translation>包含 water_source_zone（保护区）、reaches（河段）和 issues（问题）图层的 GeoPackage。</translation>
-    </message>
-    <message>
-      <source>Reversed-line field</source>
-      <translation>反向标记字段</translation>
     </message>
     <message>
       <source>River water surfaces</source>

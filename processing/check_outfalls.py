@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
 )
 
@@ -76,6 +77,11 @@ class CheckOutfallsAlgorithm(GreenShieldAlgorithm):
         for name, label, kind, help_text in layers:
             self.add(QgsProcessingParameterVectorLayer(name, label, [kind], optional=True), help_text,
                      advanced=name in ("ZONES", "REDLINE", "RESERVES"))
+            if name == "RIVERS":
+                self.add(QgsProcessingParameterString("REVERSED_FIELD", tr("Reversed-line field"), optional=True),
+                         tr("A field of the river lines whose value is true (是, 1, true, yes, y, 反向) for lines "
+                            "drawn against the flow; those lines are followed in the opposite direction."),
+                         advanced=True)
         from ..core.outfalls import load_rules
 
         try:  # the defaults are the rule file's, so an edited file shows up in the dialog
@@ -106,7 +112,7 @@ class CheckOutfallsAlgorithm(GreenShieldAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from ..core.errors import NoOutfallInput
         from ..core.outfall_report import write_outfall_report
-        from ..core.outfalls import run_outfall_check, write_checks
+        from ..core.outfalls import check_outputs, run_outfall_check, write_checks
 
         workspace = self.parameterAsFile(parameters, "WORKSPACE", context) or None
         files = {}
@@ -119,10 +125,13 @@ class CheckOutfallsAlgorithm(GreenShieldAlgorithm):
         try:
             if not workspace and "outfalls" not in files:
                 raise NoOutfallInput()
+            rules = self.parameterAsFile(parameters, "RULES", context) or None
+            check_outputs({"--out": output, "--report": report}, workspace=workspace, rules=rules, **files)
             result = run_outfall_check(
-                workspace, rules_path=self.parameterAsFile(parameters, "RULES", context) or None,
+                workspace, rules_path=rules,
                 tolerance_m=self.parameterAsDouble(parameters, "TOLERANCE", context),
-                upstream_m=self.parameterAsDouble(parameters, "UPSTREAM_M", context), **files)
+                upstream_m=self.parameterAsDouble(parameters, "UPSTREAM_M", context),
+                reversed_field=self.parameterAsString(parameters, "REVERSED_FIELD", context) or None, **files)
             write_checks(result, output)
             if report:
                 write_outfall_report(result, report)

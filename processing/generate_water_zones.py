@@ -112,7 +112,13 @@ class GenerateWaterZonesAlgorithm(GreenShieldAlgorithm):
         return self.parameterAsDouble(parameters, name, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        from ..core.water_zones import Hydrogeology, append_to_workspace, run_water_zones, write_zone_file
+        from ..core.water_zones import (
+            Hydrogeology,
+            append_to_workspace,
+            check_output,
+            run_water_zones,
+            write_zone_file,
+        )
 
         workspace = self.parameterAsFile(parameters, "WORKSPACE", context) or None
         output = self.parameterAsFileOutput(parameters, "OUTPUT", context) or None
@@ -123,13 +129,15 @@ class GenerateWaterZonesAlgorithm(GreenShieldAlgorithm):
                 from ..core.errors import NoZoneOutput
 
                 raise NoZoneOutput()
+            inputs = {"intakes": self._spec(parameters, "INTAKES", context),
+                      "rivers": self._spec(parameters, "RIVERS", context),
+                      "river_polygons": self._spec(parameters, "RIVER_POLYGONS", context),
+                      "lakes": self._spec(parameters, "LAKES", context),
+                      "defaults": self.parameterAsFile(parameters, "DEFAULTS", context) or None}
+            check_output(output, **inputs)  # before any work: never replace an input
             result, notes = run_water_zones(
-                workspace=workspace, intakes=self._spec(parameters, "INTAKES", context),
-                rivers=self._spec(parameters, "RIVERS", context),
-                river_polygons=self._spec(parameters, "RIVER_POLYGONS", context),
-                lakes=self._spec(parameters, "LAKES", context),
+                workspace=workspace, **inputs,
                 reversed_field=self.parameterAsString(parameters, "REVERSED_FIELD", context) or None,
-                defaults=self.parameterAsFile(parameters, "DEFAULTS", context) or None,
                 lake_size=LAKE_SIZES[self.parameterAsEnum(parameters, "LAKE_SIZE", context)],
                 well_level2_radius_m=self.parameterAsDouble(parameters, "WELL_RADIUS", context),
                 hydrogeology=Hydrogeology(*hydro) if all(v for v in hydro) else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 
@@ -19,8 +20,8 @@ def test_algorithm_is_registered_in_the_water_group(provider):
     alg = provider.algorithm("checkoutfalls")
     assert alg is not None and alg.groupId() == "water" and alg.group()
     names = {p.name() for p in alg.parameterDefinitions()}
-    assert {"WORKSPACE", "OUTFALLS", "RIVERS", "INTAKES", "SECTIONS", "TOLERANCE", "UPSTREAM_M", "OUTPUT",
-            "REPORT"} <= names
+    assert {"WORKSPACE", "OUTFALLS", "RIVERS", "REVERSED_FIELD", "INTAKES", "SECTIONS", "TOLERANCE", "UPSTREAM_M",
+            "OUTPUT", "REPORT"} <= names
     assert all(p.help() for p in alg.parameterDefinitions())
 
 
@@ -80,3 +81,56 @@ def test_reprojected_outfall_layer_and_no_input(provider, district, tmp_path):
     assert result["BAN"] == 6 and result["OFF_NETWORK"] == 2
     with pytest.raises(QgsProcessingException, match="outfall"):
         processing.run("greenshield:checkoutfalls", {"OUTPUT": str(tmp_path / "none.gpkg")})
+
+
+def test_outputs_may_not_overwrite_the_workspace_or_an_input(provider, district, tmp_path):
+    import shutil
+
+    import pyogrio
+    import pyogrio.raw
+
+    import processing
+
+    ws = str(tmp_path / "w.gpkg")
+    shutil.copy(district, ws)
+    with pytest.raises(QgsProcessingException, match="workspace"):
+        processing.run("greenshield:checkoutfalls", {"WORKSPACE": ws, "OUTPUT": str(tmp_path / "o.gpkg"),
+                                                     "REPORT": ws})
+    meta, _, geoms, columns = pyogrio.raw.read(district, layer="river")
+    path = str(tmp_path / "rivers.gpkg")
+    pyogrio.raw.write(path, geoms, list(columns), meta["fields"], crs=meta["crs"],
+                      geometry_type=meta["geometry_type"], driver="GPKG")
+    before = open(path, "rb").read()
+    rivers = QgsVectorLayer(path, "rivers", "ogr")
+    with pytest.raises(QgsProcessingException, match="input"):
+        processing.run("greenshield:checkoutfalls", {"WORKSPACE": ws, "RIVERS": rivers,
+                                                     "OUTPUT": str(tmp_path / "o.gpkg"), "REPORT": path})
+    report = str(tmp_path / "o.html")
+    with pytest.raises(QgsProcessingException, match="output"):
+        processing.run("greenshield:checkoutfalls", {"WORKSPACE": ws, "OUTPUT": report, "REPORT": report})
+    assert open(path, "rb").read() == before
+    assert "sewage_outfall" in dict(pyogrio.list_layers(ws))
+
+
+def test_reversed_field_parameter(provider, district, tmp_path):
+    """Every river marked reversed: the flow runs the other way, so the planted upstream outfalls are not."""
+    import pyogrio.raw
+
+    import processing
+
+    meta, _, geoms, columns = pyogrio.raw.read(district, layer="river")
+    path = str(tmp_path / "rivers_rev.gpkg")
+    rev = np.array(["是"] * len(geoms), dtype=object)
+    pyogrio.raw.write(path, geoms, [*columns, rev], [*meta["fields"], "rev"], crs=meta["crs"],
+                      geometry_type=meta["geometry_type"], driver="GPKG")
+    rivers = QgsVectorLayer(path, "rivers", "ogr")
+    params = {"WORKSPACE": district, "RIVERS": rivers, "OUTPUT": str(tmp_path / "plain.gpkg")}
+    plain = processing.run("greenshield:checkoutfalls", params)
+    flipped = processing.run("greenshield:checkoutfalls", {**params, "REVERSED_FIELD": "rev",
+                                                           "OUTPUT": str(tmp_path / "flipped.gpkg")})
+    layer = QgsVectorLayer(f"{tmp_path / 'flipped.gpkg'}|layername=outfall_checks", "f", "ogr")
+    rows = {f["outfall_code"]: f for f in layer.getFeatures()}
+    assert not rows["500199-PK-012"]["upstream_of_intake_within"]
+    assert plain["UPSTREAM"] >= 2 and flipped["OUTFALL_COUNT"] == 25
+    with pytest.raises(QgsProcessingException, match="flow"):
+        processing.run("greenshield:checkoutfalls", {**params, "REVERSED_FIELD": "flow"})

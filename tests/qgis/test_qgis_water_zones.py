@@ -81,3 +81,22 @@ def test_no_output_is_a_clear_error(provider, project, district):
 
     with pytest.raises(QgsProcessingException):
         processing.run("greenshield:generatewaterzones", {"WORKSPACE": district, "OUTPUT": None})
+
+
+def test_output_replacing_an_input_is_refused_before_any_work(provider, project, district, tmp_path):
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorFileWriter
+
+    import processing
+
+    rivers = QgsVectorLayer("LineString?crs=EPSG:4544&field=name:string", "rivers", "memory")
+    feature = QgsFeature(rivers.fields())
+    feature.setAttributes(["大江"])
+    feature.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(600000, 3200000), QgsPointXY(610000, 3200000)]))
+    rivers.dataProvider().addFeatures([feature])
+    path = str(tmp_path / "rv.gpkg")
+    QgsVectorFileWriter.writeAsVectorFormatV3(rivers, path, project.transformContext(),
+                                              QgsVectorFileWriter.SaveVectorOptions())
+    before = open(path, "rb").read()
+    with pytest.raises(QgsProcessingException):
+        processing.run("greenshield:generatewaterzones", {"WORKSPACE": district, "RIVERS": path, "OUTPUT": path})
+    assert open(path, "rb").read() == before

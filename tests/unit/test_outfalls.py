@@ -23,7 +23,13 @@ from green_shield.core import outfalls as of
 from green_shield.core import sample_district as sd
 from green_shield.core.cases import build_cases, change_status, read_cases
 from green_shield.core.cli import main
-from green_shield.core.errors import InvalidOutfallRules, InvalidOutfallSetting, NoOutfallInput
+from green_shield.core.errors import (
+    InvalidOutfallRules,
+    InvalidOutfallSetting,
+    NoOutfallInput,
+    RiversNotLines,
+    UnknownFlowField,
+)
 from green_shield.core.outfall_report import write_outfall_report
 from green_shield.core.screening import FeatureSet, reproject
 
@@ -307,7 +313,10 @@ def test_report(result, tmp_path):
     counts = write_outfall_report(result, path)
     html = open(path, encoding="utf-8").read()
     assert counts["ban"] == 6 and counts["recheck"] == 1 and counts["off_network"] == 2
-    ban_part = html[html.index("二、应予取缔"):html.index("三、取水口上游")]
+    ban_part = html[html.index("二、位于饮用水水源保护区内的排污口"):html.index("三、取水口上游")]
+    # the title counts what the section lists: 6 to ban and PK-025 (closed, still in a zone) to recheck
+    assert "二、位于饮用水水源保护区内的排污口（应取缔 6 个，复核 1 个）" in ban_part
+    assert ban_part.count('class="a-ban nw">取缔') == 6 and ban_part.count('class="a-recheck nw">复核') == 1
     for code in ("500199-PK-001", "500199-PK-002", "500199-PK-003", "500199-PK-004", "500199-PK-005",
                  "500199-PK-006", "500199-PK-025"):
         assert code in ban_part, code
@@ -331,3 +340,208 @@ def test_command_line(district, tmp_path, capsys):
     assert "no_outfall_input" in capsys.readouterr().err
     assert main(["--lang", "zh", "outfalls", "-w", district, "--tolerance", "-5"]) == 2
     assert "无效" in capsys.readouterr().err
+
+
+# --- outputs never overwrite the workspace, an input or each other ------------------------------------------
+
+
+def _is_workspace(path: str) -> bool:
+    return "sewage_outfall" in dict(pyogrio.list_layers(path))
+
+
+def test_csv_may_not_overwrite_the_workspace(district, tmp_path, capsys):
+    ws = str(tmp_path / "w.gpkg")
+    shutil.copy(district, ws)
+    o1 = str(tmp_path / "o1.gpkg")
+    assert main(["outfalls", "-w", ws, "-o", o1, "--csv", ws]) == 2
+    assert "output_is_a_workspace" in capsys.readouterr().err
+    assert _is_workspace(ws) and not os.path.exists(o1)  # refused before any work
+    for args in (["--report", ws], ["--csv", str(tmp_path / "w.csv"), "--report", ws]):
+        assert main(["outfalls", "-w", ws, "-o", o1, *args]) == 2
+        assert _is_workspace(ws) and not os.path.exists(o1)
+    # the GeoPackage named after --csv when there is no --out
+    assert main(["outfalls", "-w", ws, "--csv", str(tmp_path / "w.csv")]) == 2
+    assert _is_workspace(ws) and not os.path.exists(tmp_path / "w.csv")
+    capsys.readouterr()
+
+
+def test_outputs_may_not_overwrite_inputs_or_each_other(district, tmp_path, capsys):
+    ws = str(tmp_path / "w.gpkg")
+    shutil.copy(district, ws)
+    rivers = str(tmp_path / "rivers.gpkg")
+    meta, _, geoms, columns = pyogrio.raw.read(district, layer="river")
+    pyogrio.raw.write(rivers, geoms, list(columns), meta["fields"], crs="EPSG:4490",
+                      geometry_type="MultiLineString", driver="GPKG")
+    rules = str(tmp_path / "rules.yaml")
+    shutil.copy(of.RULES_FILE, rules)
+    before = {p: open(p, "rb").read() for p in (rivers, rules)}
+    out = str(tmp_path / "o.gpkg")
+    cases = [
+        (["--rivers", f"{rivers}:river", "--out", rivers], "river file"),  # FILE:LAYER is the file
+        (["--rivers", rivers, "--out", out, "--csv", rivers], "--rivers"),
+        (["--rivers", rivers, "--out", out, "--report", rivers], "--rivers"),
+        (["--rules", rules, "--out", out, "--report", rules], "--rules"),
+        (["--out", out, "--csv", out], "--out"),
+        (["--out", out, "--csv", str(tmp_path / "t.csv"), "--report", str(tmp_path / "t.csv")], "--csv"),
+    ]
+    for args, role in cases:
+        assert main(["outfalls", "-w", ws, *args]) == 2, args
+        err = capsys.readouterr().err
+        assert "outfall_output_is_an_input" in err and role in err, (args, err)
+        assert not os.path.exists(out) and not os.path.exists(tmp_path / "t.csv")
+    assert main(["--lang", "zh", "outfalls", "-w", ws, "--rivers", rivers, "--out", rivers]) == 2
+    assert "输入的河流中心线文件" in capsys.readouterr().err
+    assert {p: open(p, "rb").read() for p in before} == before and _is_workspace(ws)
+
+
+def test_csv_without_out_keeps_an_unrelated_geopackage(district, tmp_path, capsys):
+    """--csv mine.csv alone writes mine.gpkg: refused when mine.gpkg exists and is not an earlier outfall check."""
+    mine_csv, mine_gpkg = str(tmp_path / "mine.csv"), str(tmp_path / "mine.gpkg")
+    meta, _, geoms, columns = pyogrio.raw.read(district, layer="river")
+    pyogrio.raw.write(mine_gpkg, geoms, list(columns), meta["fields"], layer="my_rivers", crs="EPSG:4490",
+                      geometry_type="MultiLineString", driver="GPKG")
+    before = open(mine_gpkg, "rb").read()
+    assert main(["outfalls", "-w", district, "--csv", mine_csv]) == 2
+    assert "outfall_output_exists" in capsys.readouterr().err
+    assert open(mine_gpkg, "rb").read() == before and not os.path.exists(mine_csv)
+    # not a GeoPackage at all: refused too
+    (tmp_path / "notes.gpkg").write_text("my notes", encoding="utf-8")
+    assert main(["outfalls", "-w", district, "--csv", str(tmp_path / "notes.csv")]) == 2
+    assert (tmp_path / "notes.gpkg").read_text(encoding="utf-8") == "my notes"
+    # with --out it is the user's explicit choice; an earlier check of ours is replaced
+    assert main(["outfalls", "-w", district, "--csv", str(tmp_path / "ours.csv")]) == 0
+    assert main(["outfalls", "-w", district, "--csv", str(tmp_path / "ours.csv")]) == 0
+    assert of.OUTPUT_LAYER in dict(pyogrio.list_layers(str(tmp_path / "ours.gpkg")))
+    capsys.readouterr()
+
+
+def test_write_checks_refuses_a_workspace_as_csv(result, district, tmp_path):
+    from green_shield.core.errors import OutputIsAWorkspace
+
+    ws = str(tmp_path / "w.gpkg")
+    shutil.copy(district, ws)
+    with pytest.raises(OutputIsAWorkspace):
+        of.write_checks(result, str(tmp_path / "x.gpkg"), ws)
+    assert _is_workspace(ws)
+
+
+# --- rivers drawn against the flow, marked by a field -----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["是", "1", "true", "TRUE", "yes", "Y", "反向", 1, 1.0, True])
+def test_reversed_values(value):
+    assert of.is_reversed(value)
+
+
+@pytest.mark.parametrize("value", ["否", "0", "false", "no", "", None, 0, float("nan"), False])
+def test_not_reversed_values(value):
+    assert not of.is_reversed(value)
+
+
+def test_reversed_field_flips_marked_lines():
+    inputs = _straight(reverse=True)  # drawn east → west, but the water flows west → east
+    inputs.rivers.attributes["rev"] = ["是"]
+    inputs.reversed_field = "rev"
+    checks = {c.outfall_code: c for c in of.check_outfalls(inputs).checks}
+    assert checks["UP"].downstream_intake_m == pytest.approx(1000.0, abs=1e-6) and checks["UP"].action == "flag"
+    assert checks["DOWN"].downstream_intake is None
+    inputs.rivers.attributes["rev"] = ["否"]
+    unmarked = {c.outfall_code: c for c in of.check_outfalls(inputs).checks}
+    assert unmarked["DOWN"].downstream_intake_m == pytest.approx(1000.0, abs=1e-6)
+    inputs.reversed_field = "missing"
+    with pytest.raises(UnknownFlowField, match="missing"):
+        of.check_outfalls(inputs)
+
+
+def _write(path, geoms, columns: dict, geometry_type: str, crs: str = "EPSG:4544") -> str:
+    arrays = [np.array(v, dtype=object) for v in columns.values()]
+    pyogrio.raw.write(path, shapely.to_wkb(np.array(geoms, dtype=object)), arrays, list(columns), crs=crs,
+                      geometry_type=geometry_type, driver="GPKG")
+    return path
+
+
+def _straight_files(tmp_path, river_geom, geometry_type="LineString"):
+    inputs = _straight()
+    outfalls = _write(str(tmp_path / "outfalls.gpkg"), list(inputs.outfalls.geometries),
+                      {k: list(v) for k, v in inputs.outfalls.attributes.items()}, "Point")
+    intakes = _write(str(tmp_path / "intakes.gpkg"), list(inputs.intakes.geometries),
+                     {k: list(v) for k, v in inputs.intakes.attributes.items()}, "Point")
+    rivers = _write(str(tmp_path / "rivers.gpkg"), [river_geom], {"name": ["直河"], "rev": ["是"]}, geometry_type)
+    return ["--outfalls", outfalls, "--intakes", intakes, "--rivers", rivers]
+
+
+def test_reversed_field_on_the_command_line(tmp_path, capsys):
+    args = _straight_files(tmp_path, LineString([(X0 + 10_000, Y0), (X0 - 10_000, Y0)]))
+    assert main(["outfalls", *args, "--reversed-field", "rev"]) == 0
+    lines = {line.split("\t")[0]: line for line in capsys.readouterr().out.splitlines() if "\t" in line}
+    assert "1000 m → 直河取水口" in lines["UP"] and "DOWN" not in lines
+    assert main(["outfalls", *args]) == 0  # without the field the drawn direction is the flow
+    lines = {line.split("\t")[0]: line for line in capsys.readouterr().out.splitlines() if "\t" in line}
+    assert "1000 m → 直河取水口" in lines["DOWN"] and "UP" not in lines
+    assert main(["--lang", "zh", "outfalls", *args, "--reversed-field", "flow"]) == 2
+    assert "没有用于标记反向的字段“flow”" in capsys.readouterr().err
+
+
+# --- polygons given as rivers ------------------------------------------------------------------------
+
+
+def test_polygons_as_rivers_are_a_clear_error(tmp_path, capsys):
+    polygon = shapely.box(X0 - 10_000, Y0 - 100, X0 + 10_000, Y0 + 100)
+    inputs = _straight()
+    inputs.rivers = _layer("river", [polygon], {"name": ["直河"]})
+    with pytest.raises(RiversNotLines) as info:
+        of.check_outfalls(inputs)
+    assert "Polygon" in info.value.message and "--rivers" in info.value.message
+    assert "面" in info.value.message_zh and "河流中心线" in info.value.message_zh
+    args = _straight_files(tmp_path, polygon, "Polygon")
+    assert main(["outfalls", *args]) == 2
+    err = capsys.readouterr().err
+    assert "rivers_not_lines" in err and "rivers.gpkg" in err and "Polygon" in err and "TypeError" not in err
+    assert main(["--lang", "zh", "outfalls", *args]) == 2
+    assert "rivers.gpkg 中含有面" in capsys.readouterr().err
+
+
+# --- Chinese output -------------------------------------------------------------------------------------
+
+
+def test_chinese_output_has_no_english_notes(district, capsys):
+    assert main(["--lang", "zh", "outfalls", "-w", district, "--today", "2026-12-01"]) == 0
+    printed = capsys.readouterr().out
+    assert "note:" not in printed and "river network:" not in printed
+    assert "说明：" in printed and "河网问题：孤立河段" in printed
+    assert main(["--lang", "en", "outfalls", "-w", district, "--today", "2026-12-01"]) == 0
+    printed = capsys.readouterr().out
+    assert "note: " in printed and "river network: isolated" in printed
+
+
+# --- which zone levels mean 取缔 is data (outfall_rules.yaml ban_in_levels) ---------------------------------
+
+
+def test_ban_levels_are_configurable(district, tmp_path, by_code):
+    rules = of.load_rules()
+    assert rules.ban_in_levels == ("level1", "level2", "quasi")  # the default keeps 准保护区 → 取缔
+    assert by_code["500199-PK-003"].action == "ban" and by_code["500199-PK-003"].in_zone
+    text = open(of.RULES_FILE, encoding="utf-8").read()
+    assert "ban_in_levels: [level1, level2, quasi]" in text
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace("ban_in_levels: [level1, level2, quasi]", "ban_in_levels: [level1, level2]"),
+                    encoding="utf-8")
+    result = of.run_outfall_check(district, rules_path=str(path), today=TODAY)
+    checks = {c.outfall_code: c for c in result.checks}
+    pk3 = checks["500199-PK-003"]
+    assert not pk3.in_zone and pk3.action == "flag" and pk3.flags[0] == "zone_not_banned"
+    assert pk3.protected == [("zone_not_banned", "大江青溪水厂水源地准保护区")]
+    assert any("第六十七条" in b for b in pk3.legal_basis) and "准保护区" in pk3.row()["flags_zh"]
+    assert result.counts()["ban"] == by_code_count(by_code, "ban") - 1
+    assert checks["500199-PK-001"].action == "ban"  # level 1 still banned
+    html = str(tmp_path / "r.html")
+    write_outfall_report(result, html)
+    assert "（应取缔 5 个，复核 1 个）" in open(html, encoding="utf-8").read()
+    path.write_text(text.replace("ban_in_levels: [level1, level2, quasi]", "ban_in_levels: [level3]"),
+                    encoding="utf-8")
+    with pytest.raises(InvalidOutfallRules, match="ban_in_levels"):
+        of.load_rules(str(path))
+
+
+def by_code_count(by_code, action: str) -> int:
+    return sum(c.action == action for c in by_code.values())

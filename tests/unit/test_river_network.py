@@ -130,3 +130,65 @@ def test_multilinestrings_and_empty_input():
     assert net.downstream_distance(at(net, 100, 0), at(net, 1900, 0)) == pytest.approx(1800.0, abs=1.0)
     empty = RiverNetwork.build([])
     assert empty.locate(Point(0, 0), 100) is None
+
+
+# --- review fixes: reversed tributaries, overshoots, non-line input (EPSG:4544 metres) -------------
+
+X0, Y0 = 600000.0, 3200000.0
+MAIN = LineString([(X0, Y0), (X0 + 10000, Y0)])
+
+
+def test_tributary_drawn_from_its_mouth_is_reported_and_routed_as_flipped():
+    backwards = LineString([(X0 + 5000, Y0), (X0 + 5000, Y0 + 3000)])  # starts on the main line's interior
+    net = RiverNetwork.build([MAIN, backwards], names=["大江", "清水河"])
+    issues = [i for i in net.issues if i.kind == "reversed"]
+    assert len(issues) == 1 and (issues[0].x, issues[0].y) == pytest.approx((X0 + 5000, Y0))
+    assert "清水河" in issues[0].detail and "清水河" in issues[0].detail_zh
+    assert not [i for i in net.issues if i.kind == "multiple_outlets"]
+    pos = at(net, X0 + 5500, Y0)
+    assert net.reach(pos, 1000, 100).length == pytest.approx(100 + 500 + 2 * 500, abs=1.0)  # up the tributary
+
+
+def test_tributary_drawn_from_its_mouth_at_a_line_end_is_reported():
+    up, down = LineString([(X0, Y0), (X0 + 5000, Y0)]), LineString([(X0 + 5000, Y0), (X0 + 10000, Y0)])
+    backwards = LineString([(X0 + 5000, Y0), (X0 + 5000, Y0 + 3000)])
+    net = RiverNetwork.build([up, down, backwards], names=["大江", "大江", "清水河"])
+    assert [i.kind for i in net.issues] == ["reversed"]
+    assert net.upstream_distance(at(net, X0 + 5500, Y0), at(net, X0 + 5000, Y0 + 1000)) == pytest.approx(1500.0)
+
+
+def test_ambiguous_dead_end_branch_and_several_outlets_are_warned():
+    a = LineString([(X0, Y0), (X0 + 5000, Y0)])
+    b = LineString([(X0 + 5000, Y0), (X0 + 10000, Y0 + 10)])
+    c = LineString([(X0 + 5000, Y0), (X0 + 9000, Y0 - 3000)])  # no names: nothing tells which goes on
+    net = RiverNetwork.build([a, b, c])
+    kinds = [i.kind for i in net.issues]
+    assert "reversed" in kinds
+    outlets = [i for i in net.issues if i.kind == "multiple_outlets"]
+    assert len(outlets) == 1 and "2 outlets" in outlets[0].detail and "2 个出口" in outlets[0].detail_zh
+
+
+def test_tributary_overshooting_the_main_line_joins_at_the_crossing():
+    trib = LineString([(X0 + 5000, Y0 + 3000), (X0 + 5000, Y0 - 10)])  # 10 m past the main line, no vertex
+    net = RiverNetwork.build([MAIN, trib], names=["大江", "清水河"])
+    over = [i for i in net.issues if i.kind == "overshoot"]
+    assert len(over) == 1 and (over[0].x, over[0].y) == pytest.approx((X0 + 5000, Y0))
+    assert "10.0 m" in over[0].detail and "10.0 米" in over[0].detail_zh
+    assert not [i for i in net.issues if i.kind in ("reversed", "isolated", "gap", "multiple_outlets")]
+    pos = at(net, X0 + 5500, Y0)
+    assert net.reach(pos, 1000, 100).length == pytest.approx(100 + 500 + 2 * 500, abs=1.0)
+
+
+def test_crossing_lines_in_their_middles_are_not_joined():
+    canal = LineString([(X0 + 5000, Y0 + 3000), (X0 + 5000, Y0 - 3000)])
+    net = RiverNetwork.build([MAIN, canal])
+    assert not [i for i in net.issues if i.kind == "overshoot"]
+
+
+def test_polygons_as_river_lines_are_a_clear_error():
+    from green_shield.core.errors import ZoneRiversNotLines
+
+    with pytest.raises(ZoneRiversNotLines) as err:
+        RiverNetwork.build([MAIN.buffer(20)], source="rivers.gpkg")
+    assert "rivers.gpkg" in str(err.value) and "Polygon" in str(err.value) and "--river-polygons" in str(err.value)
+    assert "河流中心线" in err.value.message_zh

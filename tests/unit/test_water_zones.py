@@ -105,8 +105,8 @@ def test_intake_far_from_water_is_reported_and_skipped():
 
 def test_existing_zones_are_never_duplicated():
     status = wz.existing_zone_status(["S1", "S2", "S3", "S3"], ["official", None, "generated_default", "official"])
-    assert status == {"S1": "official", "S2": "official", "S3": "official"}
-    assert wz.existing_zone_status(["S4"], ["generated_default"]) == {"S4": "generated"}
+    assert status == {"s1": "official", "s2": "official", "s3": "official"}  # keys are trimmed, case-folded
+    assert wz.existing_zone_status(["S4"], ["generated_default"]) == {"s4": "generated"}
     result = wz.generate_zones([intake(6000, 15, code="S1"), intake(1000, 10, code="S4")], generator(),
                                {"S1": "official", "S4": "generated"})
     assert result.zones == []
@@ -117,9 +117,12 @@ def test_network_gap_reported_as_an_input_issue():
     rivers = [wz.RiverLine(LineString([(0, 0), (3000, 0)]), "大江", 40.0),
               wz.RiverLine(LineString([(3030, 0), (8000, 0)]), "大江", 40.0)]
     result = wz.generate_zones([intake(3500, 10)], generator(rivers=rivers))
-    assert [i.kind for i in result.issues] == ["network:gap"]
+    assert [i.kind for i in result.issues] == ["network:gap", "short_reach"]
     assert result.issues[0].x == pytest.approx(3015.0)
     assert result.reach("S1", "level1").length_m == pytest.approx(100 + 470, abs=1.0)  # stops at the gap
+    short = result.issues[1]
+    assert short.source_code == "S1" and (short.x, short.y) == (3500, 10)
+    assert "level1: 570 m of 1100 m" in short.message and "一级保护区 570 米，应为 1100 米" in short.message_zh
 
 
 # --- the sample district -----------------------------------------------------------------------------
@@ -218,3 +221,110 @@ def test_no_intakes_and_no_output_are_clear_errors(tmp_path):
     with pytest.raises(NoZoneOutput):
         wz.cmd_water_zones(type("A", (), {"out": None, "append": False, "workspace": empty})())
     assert main(["water-zones", "-w", empty, "-o", str(tmp_path / "x.gpkg")]) == 2
+
+
+# --- review fixes (synthetic lines in EPSG:4544) ---------------------------------------------------------
+
+X0, Y0 = 600000.0, 3200000.0
+
+
+def _write(path, geoms, columns: dict, crs="EPSG:4544", layer="data"):
+    wkb = np.array(shapely.to_wkb(np.asarray(geoms, dtype=object)), dtype=object)
+    pyogrio.raw.write(path, wkb, [np.array(v, dtype=object) for v in columns.values()], list(columns),
+                      layer=layer, driver="GPKG", crs=crs, geometry_type=geoms[0].geom_type)
+    return path
+
+
+@pytest.fixture
+def synthetic(tmp_path):
+    intakes = _write(str(tmp_path / "in.gpkg"), [Point(X0 + 5000, Y0 + 10)],
+                     {"source_code": ["S1"], "name": ["取水口"], "water_body_type": ["river"]})
+    rivers = _write(str(tmp_path / "rv.gpkg"), [LineString([(X0, Y0), (X0 + 10000, Y0)])], {"name": ["大江"]})
+    return tmp_path, intakes, rivers
+
+
+def test_output_may_not_replace_an_input(synthetic):
+    from green_shield.core.cli import main
+    from green_shield.core.errors import ZoneOutputIsAnInput
+
+    folder, intakes, rivers = synthetic
+    before = open(rivers, "rb").read()
+    args = ["water-zones", "--intakes", intakes, "--rivers", rivers, "-o"]
+    assert main(args + [rivers]) == 2 and main(args + [intakes]) == 2
+    assert open(rivers, "rb").read() == before
+    with pytest.raises(ZoneOutputIsAnInput) as err:
+        wz.check_output(rivers + "", rivers=f"{rivers}:data")
+    assert "river centre lines" in str(err.value) and "河流中心线" in err.value.message_zh
+    assert main(args + [str(folder / "zones.gpkg")]) == 0
+
+
+def test_existing_file_and_append_still_respect_the_workspace_zones(sample, tmp_path):
+    from green_shield.core.cli import main
+
+    path, _blank = sample
+    work = str(tmp_path / "work.gpkg")
+    with open(path, "rb") as src, open(work, "wb") as dst:
+        dst.write(src.read())
+    other = _write(str(tmp_path / "other.gpkg"), [box(0, 0, 1, 1)], {"source_code": ["X"]}, crs="EPSG:4490")
+    before = len(read_layer(work, "water_source_zone")[1]["source_code"])
+    assert main(["water-zones", "-w", work, "--existing", other, "--append"]) == 0
+    assert len(read_layer(work, "water_source_zone")[1]["source_code"]) == before  # official zones kept alone
+
+
+def test_codes_compare_trimmed_and_case_folded_and_intakes_inside_zones_are_skipped():
+    zone = box(5800, -200, 6200, 200)
+    result = wz.generate_zones([intake(6000, 15, code="s1 "), intake(6100, 10, code="OTHER")], generator(),
+                               {"S1": "official"}, [("S1", zone)])
+    assert result.zones == [] and result.skipped_sources == ["s1 ", "OTHER"]
+    assert [i.kind for i in result.issues] == ["has_official_zones", "inside_existing_zone"]
+    assert "S1" in result.issues[1].message and "S1" in result.issues[1].message_zh
+
+
+def test_short_reach_at_a_line_end_and_no_river_lines_once():
+    short = [wz.RiverLine(LineString([(5500, 0), (8000, 0)]), "大江", 40.0)]
+    result = wz.generate_zones([intake(6000, 15)], generator(rivers=short))
+    issue = next(i for i in result.issues if i.kind == "short_reach")
+    assert "level1: 600 m of 1100 m (500 of 1000 m upstream" in issue.message
+    result = wz.generate_zones([intake(6000, 15), intake(7000, 15, code="S2"), intake(0, 0, "groundwater", "W")],
+                               generator(rivers=[]))
+    kinds = [i.kind for i in result.issues]
+    assert kinds == ["no_river_lines"] and "S1, S2" in result.issues[0].message
+    assert "S1、S2" in result.issues[0].message_zh and result.generated_sources == ["W"]
+
+
+def test_river_polygons_given_as_rivers_are_a_clear_error(synthetic):
+    from green_shield.core.cli import main
+    from green_shield.core.errors import ZoneRiversNotLines
+
+    folder, intakes, _rivers = synthetic
+    polys = _write(str(folder / "polys.gpkg"), [box(X0, Y0 - 20, X0 + 10000, Y0 + 20)], {"name": ["大江"]})
+    with pytest.raises(ZoneRiversNotLines) as err:
+        wz.run_water_zones(intakes=intakes, rivers=polys)
+    assert polys in str(err.value) and "Polygon" in str(err.value) and "--river-polygons" in err.value.message_zh
+    assert main(["water-zones", "--intakes", intakes, "--rivers", polys, "-o", str(folder / "z.gpkg")]) == 2
+
+
+def test_source_crs_for_inputs_without_one(synthetic):
+    from green_shield.core.cli import main
+
+    folder, intakes, _rivers = synthetic
+    bare = str(folder / "bare.shp")  # no .prj
+    pyogrio.raw.write(bare, np.array([shapely.to_wkb(LineString([(X0, Y0), (X0 + 10000, Y0)]))], dtype=object),
+                      [np.array(["dajiang"], dtype=object)], ["name"], driver="ESRI Shapefile",
+                      geometry_type="LineString")
+    out = str(folder / "z.gpkg")
+    args = ["water-zones", "--intakes", intakes, "--rivers", bare, "-o", out]
+    assert main(args) == 2  # missing CRS
+    assert main(args + ["--source-crs", "EPSG:4544"]) == 0
+    assert len(pyogrio.raw.read(out, layer="water_source_zone")[3][0]) == 4
+
+
+def test_chinese_summary(synthetic, capsys):
+    from green_shield.core.cli import main
+
+    folder, intakes, rivers = synthetic
+    assert main(["--lang", "zh", "water-zones", "--intakes", intakes, "--rivers", rivers, "-o",
+                 str(folder / "z.gpkg")]) == 0
+    out = capsys.readouterr().out
+    assert "一级保护区/陆域" in out and "公顷" in out and "1 个水源共 4 个保护区分区" in out
+    assert " ha" not in out and "zone parts" not in out
