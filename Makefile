@@ -10,9 +10,9 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 DEMO_DIR ?= build/demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-pip qttools5-dev-tools fonts-noto-cjk \
-	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio python3-scipy
+	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio python3-scipy xvfb xauth
 
-.PHONY: help deps test unit lint i18n demo package deploy qgis bench clean
+.PHONY: help deps test unit lint i18n demo package deploy qgis bench clean screenshots
 
 help:
 	@echo "make demo     build the sample district, a styled QGIS project and a map (build/demo)"
@@ -87,6 +87,21 @@ bench: deps
 	$(PY) -m green_shield.bench.run
 	$(PY) -m green_shield.bench.redline
 	$(PY) -m green_shield.bench.routes
+	$(PY) -m green_shield.bench.quick_check
+
+# README screenshots (docs/menu_zh.png, docs/quick_check_dock.png) from the real QGIS desktop
+# under Xvfb, in Chinese, with a throw-away profile; docs/screenshots.py runs inside QGIS.
+SHOT_DIR := build/screenshots
+screenshots: demo
+	@rm -rf $(SHOT_DIR) && mkdir -p $(SHOT_DIR)/profiles/default/QGIS build/plugins
+	@ln -sfn $(CURDIR) build/plugins/green_shield
+	@printf '[locale]\noverrideFlag=true\nuserLocale=zh_CN\nglobalLocale=zh_CN\n' \
+		> $(SHOT_DIR)/profiles/default/QGIS/QGIS3.ini
+	LANG=zh_CN.UTF-8 LANGUAGE=zh_CN HOME=$(CURDIR)/$(SHOT_DIR) QGIS_PLUGINPATH=$(CURDIR)/build/plugins \
+	PYTHONPATH=$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
+	GS_SHOT_DIR=$(CURDIR)/docs GS_WORKSPACE=$(CURDIR)/$(DEMO_DIR)/sample_district.gpkg \
+	timeout 300 sh docs/run_in_xvfb.sh qgis --profiles-path $(CURDIR)/$(SHOT_DIR)/profiles \
+		--nologo --noversioncheck --noplugins --code $(CURDIR)/docs/screenshots.py $(DEMO_DIR)/green_shield_demo.qgz
 
 # QGIS with this checkout as a plugin and the venv's packages, for development.
 qgis: deps

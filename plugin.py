@@ -52,6 +52,12 @@ class GreenShieldPlugin:
         self._add_action("redline_diff", tr("Compare red-line versions…"),
                          tr("Compare two red-line versions: what moved, the balance, and changes that break the rules"),
                          lambda: self._run_dialog("greenshield:redlinediff"))
+        self.quick_check_dock = None
+        self.quick_check_action = self._add_action(
+            "quick_check", tr("Quick check…"),
+            tr("Quick check: is a point, line, polygon or selected feature in a protected area?"),
+            self.toggle_quick_check)
+        self.quick_check_action.setCheckable(True)
         self.water_menu = self.menu.addMenu(icon("water_zones"), tr("Water sources and outfalls"))
         self.water_menu.menuAction().setObjectName("GreenShield_water")
         self._add_action("water_zones", tr("Generate default protection zones…"),
@@ -83,6 +89,8 @@ class GreenShieldPlugin:
         self._add_action("sample_district", tr("Build sample district…"),
                          tr("Build the fictional sample district for training"),
                          lambda: self._run_dialog("greenshield:sampledistrict"), toolbar=False)
+        self._add_action("settings", tr("Settings…"), tr("Workspace, rulebook, area method, CRS and report defaults"),
+                         self.show_settings, toolbar=False)
         menu_bar = main_window.menuBar()
         help_menu = next((a for a in menu_bar.actions() if a.menu() and a.menu().objectName() == "mHelpMenu"), None)
         if help_menu is not None:
@@ -104,6 +112,11 @@ class GreenShieldPlugin:
         return action
 
     def unload(self) -> None:
+        if getattr(self, "quick_check_dock", None) is not None:
+            self.quick_check_dock.close()
+            self.iface.removeDockWidget(self.quick_check_dock)
+            self.quick_check_dock.deleteLater()
+            self.quick_check_dock = None
         for action in self.actions:
             if self.toolbar is not None:
                 self.toolbar.removeAction(action)
@@ -137,6 +150,18 @@ class GreenShieldPlugin:
                 layer.dataProvider().reloadData()
                 layer.triggerRepaint()
 
+    def toggle_quick_check(self, checked: bool) -> None:
+        """Show or hide the quick-check dock; it is created on first use."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .ui.quick_check_dock import QuickCheckDock
+
+        if self.quick_check_dock is None:
+            self.quick_check_dock = QuickCheckDock(self.iface.mapCanvas(), self.iface.mainWindow())
+            self.quick_check_dock.visibilityChanged.connect(self.quick_check_action.setChecked)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.quick_check_dock)
+        self.quick_check_dock.setVisible(checked)
+
     def open_workspace(self) -> None:
         from .core.errors import GreenShieldError
         from .core.workspace import open_workspace
@@ -152,3 +177,8 @@ class GreenShieldPlugin:
             add_workspace_to_project(path, QgsProject.instance())
         except GreenShieldError as exc:
             QMessageBox.warning(self.iface.mainWindow(), tr("Open workspace"), error_text(exc))
+
+    def show_settings(self) -> None:
+        from .ui.settings import SettingsDialog
+
+        SettingsDialog(parent=self.iface.mainWindow()).exec_()

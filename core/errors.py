@@ -928,3 +928,40 @@ class ZoneRiversNotLines(WaterZoneError):
             f"河流中心线 {source} 的几何类型为 {found}，但河流中心线必须为线（LineString / MultiLineString），"
             "并按水流方向绘制。请用 --rivers 指定河流中心线；河流水面（面）请用 --river-polygons 指定。",
         )
+
+
+class QuickCheckError(GreenShieldError):
+    code = "quick_check"
+
+
+class QuickCheckGeometryEmpty(QuickCheckError):
+    code = "quick_check_geometry_empty"
+
+    def __init__(self, text: str = "") -> None:
+        given = f" ({text})" if text else ""
+        super().__init__(
+            f"There is no site to check{given}: the geometry is empty or not valid WKT. Click a point, draw a line "
+            "or polygon, or give --point LON,LAT or --wkt 'POLYGON((…))'.",
+            f"没有可研判的位置{given}：几何为空或不是有效的 WKT。请在地图上点选或绘制，或用 --point 经度,纬度 "
+            "或 --wkt 'POLYGON((…))' 指定。",
+        )
+
+
+class QuickCheckPointSyntax(QuickCheckError):
+    code = "quick_check_point_syntax"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"'{text}' is not a point. Write it as x,y in the CRS given with --crs, e.g. --point 106.2,29.0.",
+            f"“{text}”不是点坐标。请写成 x,y（坐标系由 --crs 指定），例如 --point 106.2,29.0。",
+        )
+
+
+class QuickCheckNoWorkspaceLayers(QuickCheckError):
+    code = "quick_check_no_layers"
+
+    def __init__(self, workspace: str) -> None:
+        super().__init__(
+            f"{workspace} has no protected layers to check against. Open a Green Shield workspace.",
+            f"{workspace} 中没有可供研判的受保护图层。请打开绿盾工作空间。",
+        )

@@ -44,6 +44,14 @@
       <translation>比对两个版本的生态保护红线：变化位置、面积平衡及违反规则的调整</translation>
     </message>
     <message>
+      <source>Quick check…</source>
+      <translation>选址快速研判…</translation>
+    </message>
+    <message>
+      <source>Quick check: is a point, line, polygon or selected feature in a protected area?</source>
+      <translation>选址快速研判：点、线、面或所选要素是否位于保护区内？</translation>
+    </message>
+    <message>
       <source>Water sources and outfalls</source>
       <translation>水源地与排污口</translation>
     </message>
@@ -74,6 +82,14 @@
     <message>
       <source>Build the fictional sample district for training</source>
       <translation>生成用于培训的虚构示例区县</translation>
+    </message>
+    <message>
+      <source>Settings…</source>
+      <translation>设置…</translation>
+    </message>
+    <message>
+      <source>Workspace, rulebook, area method, CRS and report defaults</source>
+      <translation>工作空间、规则库、面积算法、坐标系和报告默认值</translation>
     </message>
     <message>
       <source>Open workspace</source>
@@ -1502,6 +1518,170 @@
     <message>
       <source>Give a workspace or a projects layer.</source>
       <translation>请指定工作空间或建设项目图层。</translation>
+    </message>
+    <message>
+      <source>选址快速研判 Quick check</source>
+      <translation>选址快速研判</translation>
+    </message>
+    <message>
+      <source>Use selected features</source>
+      <translation>使用所选要素</translation>
+    </message>
+    <message>
+      <source>Check the selected features of the active layer</source>
+      <translation>研判当前图层的所选要素</translation>
+    </message>
+    <message>
+      <source>Click, draw or select a site to check it.</source>
+      <translation>点选、绘制或选择一个选址以进行研判。</translation>
+    </message>
+    <message>
+      <source>Type</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Level / zone</source>
+      <translation>级别/分区</translation>
+    </message>
+    <message>
+      <source>Relation</source>
+      <translation>空间关系</translation>
+    </message>
+    <message>
+      <source>Overlap m²</source>
+      <translation>重叠面积（m²）</translation>
+    </message>
+    <message>
+      <source>Overlap %</source>
+      <translation>重叠比例（%）</translation>
+    </message>
+    <message>
+      <source>Distance m</source>
+      <translation>距离（m）</translation>
+    </message>
+    <message>
+      <source>Verdict</source>
+      <translation>研判结论</translation>
+    </message>
+    <message>
+      <source>Legal basis</source>
+      <translation>法律依据</translation>
+    </message>
+    <message>
+      <source>Advice</source>
+      <translation>处置建议</translation>
+    </message>
+    <message>
+      <source>Save this check…</source>
+      <translation>保存本次研判…</translation>
+    </message>
+    <message>
+      <source>Save the check to the workspace and write a one-page HTML report</source>
+      <translation>将本次研判保存到工作空间，并输出一页 HTML 报告</translation>
+    </message>
+    <message>
+      <source>Point</source>
+      <translation>点选</translation>
+    </message>
+    <message>
+      <source>Click a point on the map</source>
+      <translation>在地图上点击一个位置</translation>
+    </message>
+    <message>
+      <source>Line</source>
+      <translation>画线</translation>
+    </message>
+    <message>
+      <source>Draw a line: left click adds a vertex, right click finishes</source>
+      <translation>画线：左键添加节点，右键结束</translation>
+    </message>
+    <message>
+      <source>Polygon</source>
+      <translation>画面</translation>
+    </message>
+    <message>
+      <source>Draw a polygon: left click adds a vertex, right click finishes</source>
+      <translation>画面：左键添加节点，右键结束</translation>
+    </message>
+    <message>
+      <source>Buffer</source>
+      <translation>缓冲距离</translation>
+    </message>
+    <message>
+      <source>Select one or more features in a vector layer first.</source>
+      <translation>请先在矢量图层中选择一个或多个要素。</translation>
+    </message>
+    <message>
+      <source>Choose a workspace first.</source>
+      <translation>请先选择工作空间。</translation>
+    </message>
+    <message>
+      <source>Save this check</source>
+      <translation>保存本次研判</translation>
+    </message>
+    <message>
+      <source>Saved: {path}</source>
+      <translation>已保存：{path}</translation>
+    </message>
+    <message>
+      <source>{n} zones hit or near</source>
+      <translation>涉及或邻近 {n} 处保护区</translation>
+    </message>
+    <message>
+      <source>Green Shield settings</source>
+      <translation>绿盾设置</translation>
+    </message>
+    <message>
+      <source>Default rulebook</source>
+      <translation>默认规则库</translation>
+    </message>
+    <message>
+      <source>Planar (Gauss-Krüger zone)</source>
+      <translation>平面（高斯-克吕格分带）</translation>
+    </message>
+    <message>
+      <source>WGS-84 (GPS)</source>
+      <translation>WGS-84（GPS）</translation>
+    </message>
+    <message>
+      <source>GCJ-02 (Gaode, Tencent)</source>
+      <translation>GCJ-02（高德、腾讯）</translation>
+    </message>
+    <message>
+      <source>Default CRS</source>
+      <translation>默认坐标系</translation>
+    </message>
+    <message>
+      <source>Typed and imported coordinates</source>
+      <translation>录入和导入坐标</translation>
+    </message>
+    <message>
+      <source>Report author</source>
+      <translation>报告编制人</translation>
+    </message>
+    <message>
+      <source>Report unit</source>
+      <translation>报告编制单位</translation>
+    </message>
+    <message>
+      <source>Choose a valid default CRS.</source>
+      <translation>请选择有效的默认坐标系。</translation>
+    </message>
+    <message>
+      <source>The workspace is not a Green Shield workspace: {error}</source>
+      <translation>所选文件不是绿盾工作空间：{error}</translation>
+    </message>
+    <message>
+      <source>The workspace cannot be opened: {error}</source>
+      <translation>无法打开工作空间：{error}</translation>
+    </message>
+    <message>
+      <source>The rulebook cannot be loaded: {error}</source>
+      <translation>无法加载规则库：{error}</translation>
     </message>
     <message>
       <source>Ban</source>

@@ -56,12 +56,26 @@ class StubIface:
     def __init__(self) -> None:
         self.window = QMainWindow()
         self.window.menuBar()
+        self.canvas = None
 
     def mainWindow(self):  # noqa: N802
         return self.window
 
     def addToolBar(self, name):  # noqa: N802
         return self.window.addToolBar(name)
+
+    def mapCanvas(self):  # noqa: N802
+        from qgis.gui import QgsMapCanvas
+
+        if self.canvas is None:
+            self.canvas = QgsMapCanvas(self.window)
+        return self.canvas
+
+    def addDockWidget(self, area, dock):  # noqa: N802
+        self.window.addDockWidget(area, dock)
+
+    def removeDockWidget(self, dock):  # noqa: N802
+        self.window.removeDockWidget(dock)
 
 
 @pytest.fixture

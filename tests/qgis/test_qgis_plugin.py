@@ -1,8 +1,8 @@
 """The plugin in a real (offscreen) QGIS: load, menus, toolbar, provider, unload."""
 
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
-from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
 
 EXPECTED_ALGORITHMS = {"greenshield:createworkspace", "greenshield:importlayer", "greenshield:sampledistrict",
                        "greenshield:screenprojects", "greenshield:redlinediff", "greenshield:buildcases",
@@ -34,8 +34,8 @@ def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
         assert len(ours) == 1 and ours[0].title() == "绿盾 Green Shield"
         assert [a.objectName() for a in ours[0].actions() if not a.isSeparator()] == [
             "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_import", "GreenShield_screen",
-            "GreenShield_redline_diff", "GreenShield_water", "GreenShield_inspection",
-            "GreenShield_sample_district"]
+            "GreenShield_redline_diff", "GreenShield_quick_check", "GreenShield_water", "GreenShield_inspection",
+            "GreenShield_sample_district", "GreenShield_settings"]
         water = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_water")
         assert [a.objectName() for a in water.actions()] == ["GreenShield_water_zones", "GreenShield_outfalls"]
         planning = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_inspection")
@@ -43,14 +43,21 @@ def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
             "GreenShield_cases", "GreenShield_random_draw", "GreenShield_routes", "GreenShield_field_export",
             "GreenShield_field_import", "GreenShield_inspection_sheets"]
         toolbars = window.findChildren(QToolBar, "GreenShieldToolbar")
-        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 7
+        assert len(toolbars) == 1 and len(toolbars[0].actions()) == 8
         provider = registry.providerById("greenshield")
         assert provider is not None
         assert {a.id() for a in provider.algorithms()} == EXPECTED_ALGORITHMS
         assert all(not a.icon().isNull() for a in _our_actions(window))
 
+        quick_check = next(a for a in _our_actions(window) if a.objectName() == "GreenShield_quick_check")
+        assert quick_check.isCheckable()
+        quick_check.trigger()
+        docks = window.findChildren(QDockWidget, "GreenShieldQuickCheck")
+        assert len(docks) == 1 and window.dockWidgetArea(docks[0]) == Qt.RightDockWidgetArea
+
         plugin.unload()
         _flush_deletes()
+        assert window.findChildren(QDockWidget, "GreenShieldQuickCheck") == []
         assert registry.providerById("greenshield") is None
         assert window.findChildren(QToolBar, "GreenShieldToolbar") == []
         assert window.findChildren(QMenu, "GreenShieldMenu") == []
