@@ -380,7 +380,7 @@ def _map_svg(result: QuickCheckResult) -> str:
 
 
 def write_check_report(result: QuickCheckResult, path: str, *, map_image: str | None = None,
-                       title: str = TITLE) -> str:
+                       title: str = TITLE, author: str = "", unit: str = "") -> str:
     """A one-page A4 HTML (Chinese): verdict, hits, method and rulebook provenance, and a map
     (`map_image`, e.g. a QGIS canvas picture, else an SVG drawn here)."""
     from .report import CSS, DEFAULT_TITLE, _css_string, _e, _num, badge
@@ -391,7 +391,9 @@ def write_check_report(result: QuickCheckResult, path: str, *, map_image: str | 
            '<div class="doc"><header class="cover"><div class="kicker">绿盾 · 选址快速研判</div>',
            f"<h1>{e(title)}</h1>",
            f'<div class="subtitle">研判时间 {e(result.checked_at.replace("T", " "))} · 坐标系 {e(result.crs)}'
-           + (f" · 缓冲 {result.buffer_m:g} 米" if result.buffer_m else "") + "</div></header>",
+           + (f" · 缓冲 {result.buffer_m:g} 米" if result.buffer_m else "")
+           + (f" · 研判单位 {e(unit)}" if unit else "") + (f" · 研判人 {e(author)}" if author else "")
+           + "</div></header>",
            f'<p class="verdict-big">研判结论：{badge(result.verdict)}</p>']
     worst = [h for h in result.hits if h.verdict == result.verdict and h.verdict != "CLEAR"]
     if worst:

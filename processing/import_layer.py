@@ -86,7 +86,7 @@ class ImportLayerAlgorithm(GreenShieldAlgorithm):
             QgsProcessingParameterEnum(
                 "COORDINATES", tr("Point coordinates are"),
                 [tr("As in the CRS (WGS84/CGCS2000 or projected)"), tr("GCJ-02 (Amap, Tencent)"), tr("BD-09 (Baidu)")],
-                defaultValue=0,
+                defaultValue=_default_coordinates(),
             ),
             tr("Points copied from Chinese web maps are offset by hundreds of metres; they are converted to "
                "WGS84/CGCS2000."),
@@ -168,3 +168,11 @@ class ImportLayerAlgorithm(GreenShieldAlgorithm):
             "REPAIRED": len(result.repaired),
             "REPORT": report,
         }
+
+
+def _default_coordinates() -> int:
+    """The coordinate system chosen in 设置 (Settings) for typed and imported coordinates."""
+    from ..ui.settings import GreenShieldSettings
+
+    system = GreenShieldSettings().coordinate_system()
+    return COORDINATE_SYSTEMS.index(system) if system in COORDINATE_SYSTEMS else 0

@@ -278,7 +278,11 @@ class QuickCheckDock(QgsDockWidget):
                 job.waitForFinished()
                 job.renderedImage().save(base + ".png", "PNG")
                 map_image = os.path.basename(base + ".png")
-            path = write_check_report(self.result, base + ".html", map_image=map_image)
+            from .settings import GreenShieldSettings
+
+            settings = GreenShieldSettings()  # 设置: who signs the one-pager
+            path = write_check_report(self.result, base + ".html", map_image=map_image,
+                                      author=settings.report_author(), unit=settings.report_unit())
             from ..layers.report_maps import write_pdf_report
 
             write_pdf_report(path, base + ".pdf")  # the one-pager to print or mail

@@ -81,8 +81,7 @@ def _centre_on(canvas, point: QgsPointXY, half_width=100.0):
 
 def _redline_point(sample):
     """A point well inside a red-line patch, in the workspace CRS."""
-    frame = pyogrio.read_dataframe(sample, layer="redline") if hasattr(pyogrio, "read_dataframe") else None
-    geoms = shapely.from_wkb(pyogrio.raw.read(sample, layer="redline")[3]) if frame is None else frame.geometry
+    geoms = shapely.from_wkb(pyogrio.raw.read(sample, layer="redline")[2])
     patch = max(geoms, key=lambda g: g.area)
     inner = patch.buffer(-0.002)  # about 200 m in, so the buffer test stays inside
     point = (inner if not inner.is_empty else patch).representative_point()

@@ -156,3 +156,35 @@ def test_menu_action_opens_the_dialog(iface, qgis_app, monkeypatch):
         assert len(opened) == 1 and opened[0].parent() is iface.mainWindow()
     finally:
         plugin.unload()
+
+
+def test_settings_feed_the_import_default_and_the_check_report(qgis_app, tmp_path):
+    """What 设置 holds is used: the import's coordinate default and the signature of the one-pager."""
+    from qgis.core import QgsSettings
+
+    from green_shield.core.quick_check import QuickChecker, write_check_report
+    from green_shield.core.sample_district import build_sample_district
+    from green_shield.processing.import_layer import ImportLayerAlgorithm
+    from green_shield.ui.settings import GreenShieldSettings
+
+    global_settings = QgsSettings()
+    before = {k: global_settings.value(f"green_shield/{k}") for k in ("coordinate_system", "report_author",
+                                                                      "report_unit")}
+    try:
+        settings = GreenShieldSettings()
+        settings.set_coordinate_system("gcj02")
+        algorithm = ImportLayerAlgorithm()
+        algorithm.initAlgorithm()
+        assert algorithm.parameterDefinition("COORDINATES").defaultValue() == 1
+        ws = str(tmp_path / "d.gpkg")
+        build_sample_district(ws)
+        result = QuickChecker.from_workspace(ws).check(__import__("shapely").Point(106.2, 29.0))
+        html = open(write_check_report(result, str(tmp_path / "c.html"), author="张三", unit="青溪区生态环境局"),
+                    encoding="utf-8").read()
+        assert "研判单位 青溪区生态环境局" in html and "研判人 张三" in html
+    finally:
+        for key, value in before.items():
+            if value is None:
+                global_settings.remove(f"green_shield/{key}")
+            else:
+                global_settings.setValue(f"green_shield/{key}", value)
