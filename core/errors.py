@@ -965,3 +965,15 @@ class QuickCheckNoWorkspaceLayers(QuickCheckError):
             f"{workspace} has no protected layers to check against. Open a Green Shield workspace.",
             f"{workspace} 中没有可供研判的受保护图层。请打开绿盾工作空间。",
         )
+
+
+class QuickCheckOutsideCRS(GreenShieldError):
+    code = "coordinates_outside_crs"
+
+    def __init__(self, crs: str) -> None:
+        super().__init__(
+            f"The site's coordinates are not valid in {crs} (e.g. a latitude beyond ±90°). Check the coordinates "
+            "and their CRS; longitude and latitude may be swapped (--point takes LON,LAT).",
+            f"该位置坐标在坐标系 {crs} 中无效（如纬度超出 ±90°）。请核对坐标及其坐标系；"
+            "经纬度可能颠倒（--point 应为 经度,纬度）。",
+        )

@@ -21,7 +21,13 @@ from types import SimpleNamespace
 import numpy as np
 import shapely
 
-from .errors import QuickCheckGeometryEmpty, QuickCheckNoWorkspaceLayers, QuickCheckPointSyntax, WrongGeometryType
+from .errors import (
+    QuickCheckGeometryEmpty,
+    QuickCheckNoWorkspaceLayers,
+    QuickCheckOutsideCRS,
+    QuickCheckPointSyntax,
+    WrongGeometryType,
+)
 from .rules import VERDICT_ZH, VERDICTS, Rulebook, load_rulebook, strictest
 from .schema import LAYER_TYPES
 from .screening import (
@@ -71,6 +77,9 @@ class Hit:
     reason_zh: str = ""
 
 
+FAR_KM = 50.0  # farther than this from all protected data, a "clear" is more likely a coordinate mistake
+
+
 @dataclass
 class QuickCheckResult:
     geometry: object
@@ -86,6 +95,8 @@ class QuickCheckResult:
     method_text: str
     workspace_crs: str = ""
     planar_crs: str = ""
+    notes: list[str] = field(default_factory=list)  # English; notes_zh in Chinese
+    notes_zh: list[str] = field(default_factory=list)
     checked_at: str = field(default_factory=lambda: _dt.datetime.now().astimezone().isoformat(timespec="seconds"))
 
     def hits_as_dicts(self) -> list[dict]:
@@ -111,6 +122,9 @@ class QuickChecker:
     def __init__(self, layers: list[_Layer], crs: str, planar_crs: str, rulebook: Rulebook, method: str,
                  near_m: float, build_seconds: float, warnings: list[str]) -> None:
         self.layers = layers
+        bounds = [shapely.total_bounds(layer.zones) for layer in layers if len(layer.zones)]
+        self.extent = (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
+                       max(b[3] for b in bounds)) if bounds else None
         self.crs = crs
         self.planar_crs = planar_crs
         self.rulebook = rulebook
@@ -171,6 +185,8 @@ class QuickChecker:
         if geometry is None or shapely.is_empty(geometry):
             raise QuickCheckGeometryEmpty()
         g = reproject(np.array([geometry], dtype=object), crs, self.planar_crs)
+        if not np.isfinite(shapely.get_coordinates(g[0])).all():
+            raise QuickCheckOutsideCRS(crs)
         dim = _dimension(g[0])
         g = _repair(g, dim)[0][0]
         if g is None or shapely.is_empty(g):
@@ -204,12 +220,21 @@ class QuickChecker:
                         hits.append(self._hit(layer, z, "near", pattrs, distance_m=float(d)))
         hits.sort(key=lambda h: (_RANK[h.verdict], -h.overlap_m2, -h.overlap_m, h.distance_m))
         verdict = strictest(h.verdict for h in hits)
+        notes, notes_zh = [], []
+        if self.extent is not None:  # a site far from every protected feature: wrong CRS or swapped axes?
+            ex = shapely.box(*self.extent)
+            away_km = float(shapely.distance(ex, g)) / 1000.0
+            if away_km > FAR_KM:
+                notes.append(f"the site is {away_km:,.0f} km outside the workspace's protected areas: check the "
+                             f"coordinates and their CRS ({crs}); longitude and latitude may be swapped")
+                notes_zh.append(f"该位置距工作空间保护区数据范围 {away_km:,.0f} 公里：请核对坐标及其坐标系（{crs}），"
+                                "经纬度是否颠倒")
         rb = self.rulebook
         return QuickCheckResult(
             geometry=geometry, crs=crs, buffer_m=float(buffer_m or 0.0), hits=hits, verdict=verdict,
             verdict_zh=VERDICT_ZH[verdict], seconds=time.perf_counter() - started, rulebook_name=rb.name,
             rulebook_version=str(rb.version), rulebook_sha256=rb.checksum, method_text=self.method_text,
-            workspace_crs=self.crs, planar_crs=self.planar_crs,
+            workspace_crs=self.crs, planar_crs=self.planar_crs, notes=notes, notes_zh=notes_zh,
         )
 
     def _amount(self, geom, dim: int) -> float:
@@ -468,6 +493,10 @@ def cmd_check(args) -> int:
         print(f"  {h.verdict_zh}\t{h.zone_type_zh}\t{h.name}\t{h.level_zh}\t{RELATION_ZH[h.relation]} {amount}")
         if h.legal_basis:
             print(f"    {h.legal_basis}")
+    from .cli import _lang
+
+    for note in result.notes_zh if _lang(args) == "zh" else result.notes:
+        print(("注意：" if _lang(args) == "zh" else "note: ") + note)
     if args.save:
         print("saved", save_check(args.workspace, result, by=args.by or os.environ.get("USER", ""), note=args.note))
     if args.report:

@@ -34,7 +34,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.errors import GreenShieldError
-from ..i18n import error_text, tr
+from ..i18n import error_text, is_chinese, tr
 from .map_tools import PointCaptureTool, SketchTool
 
 WORKSPACE_SETTING = "green_shield/workspace"
@@ -217,7 +217,8 @@ class QuickCheckDock(QgsDockWidget):
         colour = VERDICT_COLOURS.get(result.verdict, "#bdbdbd")
         self.verdict_label.setText(
             f"<b>{tr('Verdict')}: {result.verdict_zh}</b> · {tr('{n} zones hit or near').format(n=len(result.hits))}"
-            f" · {result.seconds * 1000:.0f} ms")
+            f" · {result.seconds * 1000:.0f} ms"
+            + "".join(f"<br>⚠ {note}" for note in (result.notes_zh if is_chinese() else result.notes)))
         self.verdict_label.setStyleSheet(f"background-color: {colour}; padding: 4px;")
         self.table.setRowCount(0)
         self.table.setRowCount(len(result.hits))

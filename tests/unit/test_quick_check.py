@@ -179,3 +179,14 @@ def test_cli(tmp_path, district, capsys, checker, planted):
     assert main(["check", "-w", ws, "--point", "120,40"]) == 0
     assert "无冲突" in capsys.readouterr().out
     assert main(["check", "-w", ws, "--point", "oops"]) == 2
+
+
+def test_a_site_far_from_all_data_is_called_out(checker, capsys, district):
+    beijing = checker.check(shapely.Point(116.4, 39.9))
+    assert beijing.verdict == "CLEAR" and beijing.notes and "swapped" in beijing.notes[0]
+    assert "经纬度是否颠倒" in beijing.notes_zh[0]
+    assert checker.check(shapely.Point(106.2, 29.0)).notes == []  # inside the district: nothing to say
+    assert main(["--lang", "zh", "check", "-w", district, "--point", "106.2,39.0"]) == 0  # 1 100 km north
+    assert "注意：该位置距工作空间保护区数据范围" in capsys.readouterr().out
+    assert main(["--lang", "zh", "check", "-w", district, "--point", "29.0,106.2"]) == 2  # swapped: latitude 106°
+    assert "经纬度可能颠倒" in capsys.readouterr().err
