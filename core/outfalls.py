@@ -35,7 +35,7 @@ from .errors import (
     RiversNotLines,
     UnknownFlowField,
 )
-from .river_network import NetworkIssue, RiverNetwork
+from .river_network import NetworkIssue, RiverNetwork, is_reversed
 from .schema import CODE_LISTS
 from .screening import FeatureSet, planar_crs_for, reproject
 
@@ -58,7 +58,6 @@ FLAG_ZH = {"water_source_zone": "饮用水水源保护区", "redline": "生态�
            "zone_not_banned": "饮用水水源保护区（不在取缔范围的级别）"}
 ISSUE_ZH = {"gap_closed": "已自动连接的缺口", "gap": "未连接的缺口", "reversed": "流向疑似相反", "isolated": "孤立河段"}
 # Values of the --reversed-field column meaning "this line is drawn against the flow".
-REVERSED_TRUE = ("1", "1.0", "true", "t", "yes", "y", "是", "反向", "reversed", "√")
 _LINE_TYPES = ("LineString", "LinearRing", "MultiLineString")
 _GEOM_ZH = {"Point": "点", "MultiPoint": "多点", "Polygon": "面", "MultiPolygon": "多面",
             "GeometryCollection": "几何集合"}
@@ -480,17 +479,6 @@ def _bans(zone_row: dict, rules: OutfallRules) -> bool:
     """Whether an outfall inside this water-source zone must be banned (its level is one of rules.ban_in_levels)."""
     level = CODE_LISTS["ws_level"].normalise(zone_row.get("level")) if zone_row.get("level") else None
     return level is None or level in rules.ban_in_levels
-
-
-def is_reversed(value) -> bool:
-    """A --reversed-field value: true for 是/1/true/yes/y/反向 (any case), a boolean True or the number 1."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value) == 1.0
-    return str(value).strip().casefold() in REVERSED_TRUE
 
 
 def _require_lines(layer: FeatureSet, geoms: np.ndarray) -> None:

@@ -14,11 +14,27 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.ops import substring
 
 _EPS = 1e-6
+
+
+# Values of a reversal field that mean "this line is drawn against the flow".
+REVERSED_TRUE = ("1", "1.0", "true", "t", "yes", "y", "是", "反向", "reversed", "√")
+
+
+def is_reversed(value) -> bool:
+    """A reversal-field value: true for 是/1/true/yes/y/反向 (any case), a boolean True or the number 1."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value) == 1.0
+    return str(value).strip().casefold() in REVERSED_TRUE
 
 
 @dataclass

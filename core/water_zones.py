@@ -40,7 +40,7 @@ from .errors import (
     ZoneOutputIsAnInput,
     ZoneRiversNotLines,
 )
-from .river_network import NetworkIssue, RiverNetwork
+from .river_network import NetworkIssue, RiverNetwork, is_reversed
 
 DEFAULTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "water_zone_defaults.yaml")
 DELINEATION = "generated_default"
@@ -48,7 +48,6 @@ NOTE = "默认生成，待正式划定 / generated default — needs official de
 LAKE_SIZES = ("auto", "small", "medium", "large")
 LEVELS = ("level1", "level2")
 ZONE_LAYER = "water_source_zone"
-_TRUE = ("1", "true", "t", "yes", "y", "是", "反向", "reversed", "√")
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -682,10 +681,10 @@ def run_water_zones(
         for i, geom in enumerate(geoms):
             if geom is None or geom.is_empty:
                 continue
-            flag = _text(river_set.attributes[reversed_field][i]) if reversed_field else None
+            flag = is_reversed(river_set.attributes[reversed_field][i]) if reversed_field else False
             river_list.append(RiverLine(geom, _text(river_set.attributes.get("name", [None] * len(geoms))[i]) or "",
                                         _number(river_set.attributes.get("width_m", [None] * len(geoms))[i]),
-                                        bool(flag and flag.casefold() in _TRUE)))
+                                        flag))
 
     river_polys, lake_polys = [], []
     if river_polygons or lakes:
