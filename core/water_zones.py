@@ -771,18 +771,14 @@ def write_zone_file(result: WaterZoneResult, path: str) -> str:
     from .schema import LAYER_TYPES
     from .screening import reproject
     from .screening_io import write_layer
-    from .workspace import GPKG_OPTIONS, _field_array, built_aside
+    from .workspace import GPKG_OPTIONS, built_aside, schema_arrays
 
     lt = LAYER_TYPES[ZONE_LAYER]
     import pyogrio.raw
 
     with built_aside(path, "water-zones") as tmp:
         records = _schema_records(result)
-        arrays, masks = [], []
-        for fd in lt.fields:
-            arr, mask = _field_array(fd, [r.get(fd.name) for r in records])
-            arrays.append(arr)
-            masks.append(mask)
+        arrays, masks = schema_arrays(lt, records)
         wkb = np.array(shapely.to_wkb(np.asarray([z.geometry for z in result.zones], dtype=object), flavor="iso"),
                        dtype=object) if records else np.array([], dtype=object)
         pyogrio.raw.write(tmp, wkb, arrays, lt.field_names(), field_mask=masks, layer=lt.table, driver="GPKG",

@@ -224,6 +224,16 @@ def _field_array(fd: FieldDef, values: Sequence[Any]) -> tuple[np.ndarray, np.nd
     return arr, (mask if mask.any() else None)
 
 
+def schema_arrays(lt: LayerType, records: Sequence[dict[str, Any]]) -> tuple[list[np.ndarray], list]:
+    """Records (stored values) → one typed array and null mask per field of the layer type, for pyogrio."""
+    arrays, masks = [], []
+    for fd in lt.fields:
+        arr, mask = _field_array(fd, [r.get(fd.name) for r in records])
+        arrays.append(arr)
+        masks.append(mask)
+    return arrays, masks
+
+
 def write_features(
     path: str,
     key: str,
@@ -242,11 +252,7 @@ def write_features(
     if not records:
         return 0
     info = open_workspace(path)
-    arrays, masks = [], []
-    for fd in lt.fields:
-        arr, mask = _field_array(fd, [r.get(fd.name) for r in records])
-        arrays.append(arr)
-        masks.append(mask)
+    arrays, masks = schema_arrays(lt, records)
     if lt.geometry == "none":
         wkb = None
     else:
