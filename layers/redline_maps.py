@@ -15,17 +15,13 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsFillSymbol,
-    QgsMapSettings,
-    QgsProject,
     QgsRectangle,
     QgsRendererCategory,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor
 
 from ..core.redline_diff import CHANGE_ZH, RedlineDiff
-from .report_maps import _add, _memory_layer, _multi, paint_map
+from .report_maps import _add, _memory_layer, _multi, map_settings, paint_map
 from .workspace import layer_uri, style_layer
 
 BACKGROUND = ("district", "water_body", "river")  # bottom first
@@ -104,13 +100,7 @@ def render_redline_maps(diff: RedlineDiff, out_dir: str, workspace: str | None =
     extent = _extent(diff, size_px)
     out: dict[str, str] = {}
     for name in ("before", "after", "changes"):
-        settings = QgsMapSettings()
-        settings.setDestinationCrs(crs)
-        settings.setOutputSize(QSize(*size_px))
-        settings.setOutputDpi(dpi)
-        settings.setBackgroundColor(QColor("#fbfbf8"))
-        settings.setFlag(QgsMapSettings.Antialiasing, True)
-        settings.setTransformContext(QgsProject.instance().transformContext())
+        settings = map_settings(crs, size_px, dpi)
         settings.setLayers([layers[name]] + background)
         settings.setExtent(extent)
         out[name] = paint_map(settings, size_px, crs_text, os.path.join(out_dir, f"redline_{name}.png"))

@@ -236,6 +236,20 @@ def _decorate(painter: QPainter, width: int, height: int, extent: QgsRectangle, 
     painter.drawRect(QRectF(unit, unit, width - 2 * unit, height - 2 * unit))
 
 
+def map_settings(crs, size_px: tuple[int, int], dpi: float, labels: bool = False) -> QgsMapSettings:
+    """The report maps' common frame: CRS, pixel size, dpi, paper-white background, antialiasing."""
+    settings = QgsMapSettings()
+    settings.setDestinationCrs(crs)
+    settings.setOutputSize(QSize(*size_px))
+    settings.setOutputDpi(dpi)
+    settings.setBackgroundColor(QColor("#fbfbf8"))
+    settings.setFlag(QgsMapSettings.Antialiasing, True)
+    if labels:
+        settings.setFlag(QgsMapSettings.DrawLabeling, True)
+    settings.setTransformContext(QgsProject.instance().transformContext())
+    return settings
+
+
 def paint_map(settings: QgsMapSettings, size_px: tuple[int, int], crs_text: str, path: str) -> str:
     """Render the map settings into a PNG with the scale bar, north arrow and CRS note; returns path."""
     visible = settings.visibleExtent()
@@ -377,14 +391,7 @@ def render_project_maps(result: ScreeningResult, protected: Sequence[FeatureSet]
     stack = ([gap_layer] + highlight_layers[::-1] + [overlap_layer] + [project_layers.get(d) for d in (0, 1, 2)]
              + [zone_layers.get(k) for k in reversed(ZONE_ORDER)] + context)
     stack = [layer for layer in stack if layer is not None]
-    settings = QgsMapSettings()
-    settings.setDestinationCrs(crs)
-    settings.setOutputSize(QSize(*size_px))
-    settings.setOutputDpi(dpi)
-    settings.setBackgroundColor(QColor("#fbfbf8"))
-    settings.setFlag(QgsMapSettings.Antialiasing, True)
-    settings.setFlag(QgsMapSettings.DrawLabeling, True)
-    settings.setTransformContext(QgsProject.instance().transformContext())
+    settings = map_settings(crs, size_px, dpi, labels=True)
     settings.setLayers(stack)
 
     filtered = list(zone_layers.values()) + list(project_layers.values()) + highlight_layers + [
