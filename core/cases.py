@@ -411,15 +411,49 @@ def specs_from_registers(workspace: str) -> list[CaseSpec]:
     return specs
 
 
+LEAD_PRIORITY = {"PROHIBITED": "high", "REVIEW": "medium", "CONDITIONAL": "low", "CLEAR": "low"}
+
+
+def specs_from_leads(workspace: str) -> list[CaseSpec]:
+    """Cases from the workspace's remote-sensing change leads (change_lead layer): one per lead, at a
+    point on its surface; 禁止 → high, 需复核 → medium, otherwise low. The lead number is the target."""
+    specs: list[CaseSpec] = []
+    geoms, cols, _ = read_layer(workspace, "change_lead")
+    activity = CODE_LISTS["activity_class"]
+    for i, geom in enumerate(geoms):
+        lead_id = cols["lead_id"][i]
+        if not lead_id:
+            continue
+        verdict = cols["verdict"][i] or "REVIEW"
+        act = cols["activity"][i]
+        act_zh = activity.label_zh(act) if act in activity.codes() else (act or "人类活动")
+        area_mu = cols["area_mu"][i]
+        zone = "".join(str(cols[k][i] or "") for k in ("zone_type",)) + \
+            (f"·{cols['zone_level'][i]}" if cols["zone_level"][i] else "") + \
+            (f"（{cols['zone_name'][i]}）" if cols["zone_name"][i] else "")
+        size = f"{float(area_mu):.2f} 亩" if area_mu is not None and area_mu == area_mu else ""
+        problem = (f"遥感发现疑似{act_zh}活动{('，' + size) if size else ''}，{cols['relation'][i] or ''}{zone}"
+                   f"（{cols['transition'][i] or ''}），需现场核实")
+        point = geom.representative_point() if geom is not None and not geom.is_empty else None
+        specs.append(CaseSpec("lead", lead_id, "rs_lead", LEAD_PRIORITY.get(verdict, "medium"), point,
+                              target_name=f"{act_zh}变化图斑", source_ref=f"change_lead:{cols['run_id'][i] or ''}",
+                              problem=problem, legal_basis=cols["legal_basis"][i] or None))
+    return specs
+
+
 def build_cases(workspace: str, screening: str | None = None, *, registers: bool = True, by: str = "green-shield",
-                today: _dt.date | None = None, reopen_excluded: bool = False) -> UpsertResult:
-    """Open or refresh cases from a screening result and/or the workspace's registers, in one transaction."""
+                today: _dt.date | None = None, reopen_excluded: bool = False, leads: bool = True) -> UpsertResult:
+    """Open or refresh cases from a screening result, the workspace's registers and its remote-sensing
+    change leads, in one transaction."""
     crs = read_meta(workspace).get("crs") or open_workspace(workspace).crs
     specs: list[CaseSpec] = []
     if screening:
         specs += specs_from_screening(screening, crs)
     if registers:
         specs += specs_from_registers(workspace)
+    if leads:
+        open_workspace(workspace)  # an older workspace gets its change_lead layer
+        specs += specs_from_leads(workspace)
     return upsert_cases(workspace, specs, by=by, today=today, reopen_excluded=reopen_excluded)
 
 
@@ -428,7 +462,7 @@ def build_cases(workspace: str, screening: str | None = None, *, registers: bool
 
 def _cmd_build(args) -> int:
     result = build_cases(args.workspace, args.screening, registers=not args.no_registers, by=args.by,
-                         reopen_excluded=args.reopen_excluded)
+                         reopen_excluded=args.reopen_excluded, leads=not args.no_leads)
     s = result.summary()
     print(f"新建 created {s['created']} · 更新 updated {s['updated']} · 无变化 unchanged {s['unchanged']} · "
           f"跳过 skipped {s['skipped']}")
@@ -482,6 +516,7 @@ def add_cli(sub) -> None:
     b.add_argument("--workspace", "-w", required=True)
     b.add_argument("--screening", help="screening result GeoPackage (from green-shield screen)")
     b.add_argument("--no-registers", action="store_true", help="skip the outfall and plot registers")
+    b.add_argument("--no-leads", action="store_true", help="skip the remote-sensing change leads (change_lead)")
     b.add_argument("--reopen-excluded", action="store_true", help="open cases again for targets excluded before")
     b.add_argument("--by", default=os.environ.get("USER", "green-shield"), help="who builds (recorded)")
     b.set_defaults(func=_cmd_build)

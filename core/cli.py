@@ -310,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", "-w", help="workspace for the rule checks and project verdict changes")
     p.set_defaults(func=cmd_redline_diff)
 
-    from . import cases, draw, field_merge, outfalls, quick_check, routes, water_zones
+    from . import cases, change_leads, draw, field_merge, outfalls, quick_check, routes, water_zones
 
     cases.add_cli(sub)  # cases build / cases status / cases list
     draw.add_cli(sub)  # draw, draw --verify
@@ -319,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     water_zones.add_cli(sub)  # water-zones
     outfalls.add_cli(sub)  # outfalls
     quick_check.add_cli(sub)  # check
+    change_leads.add_cli(sub)  # change-leads
 
     p = sub.add_parser("schema", help="print the data model as Markdown / 数据模型")
     p.set_defaults(func=cmd_schema)

@@ -74,3 +74,21 @@ def connect(path: str) -> sqlite3.Connection:
 def srs_id(con: sqlite3.Connection, table: str) -> int:
     row = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
     return int(row[0]) if row else 0
+
+
+def read_rows(path: str, table: str) -> list[dict]:
+    """Every row of a table as a dict, in fid order, its `geom` decoded to shapely; [] when the table
+    does not exist."""
+    con = connect(path)
+    try:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+            return []
+        cur = con.execute(f'SELECT * FROM "{table}" ORDER BY fid')
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    for row in rows:
+        if "geom" in row:
+            row["geom"] = blob_geometry(row["geom"])
+    return rows

@@ -386,7 +386,8 @@ def measure_composition(raster_path: str, geometries: Iterable[Optional[BaseGeom
     return Composition(areas, table, measurer.crs_label, measurer.method, notes)
 
 
-def _open_raster(path: str, band: int) -> rasterio.DatasetReader:
+def _open_raster(path: str, band: int, codes: bool = True) -> rasterio.DatasetReader:
+    """Open a north-up raster with a CRS; with `codes`, its band must hold whole-number class codes."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise RasterNotFound(path)
@@ -402,7 +403,7 @@ def _open_raster(path: str, band: int) -> rasterio.DatasetReader:
                                     f"Choose a band from 1 to {src.count}.",
                                     f"只有 {src.count} 个波段，不存在第 {band} 波段。请选择 1 到 {src.count}。")
         dtype = np.dtype(src.dtypes[band - 1])
-        if dtype.kind not in "iu":
+        if codes and dtype.kind not in "iu":
             raise UnsupportedRaster(path, f"band {band} holds {dtype.name} values, not class codes. A classified "
                                     "raster holds whole-number codes; convert it, e.g. gdal_translate -ot Byte.",
                                     f"第 {band} 波段为 {dtype.name} 数值而非类别代码。分类栅格应为整数代码，"

@@ -356,19 +356,10 @@ def save_check(workspace: str, result: QuickCheckResult, *, by: str, note: str |
 
 def read_checks(workspace: str) -> list[dict]:
     """Saved checks, oldest first (geometry in the workspace CRS, hits decoded)."""
-    from .gpkg import blob_geometry, connect
+    from .gpkg import read_rows
 
-    con = connect(workspace)
-    try:
-        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (TABLE,)).fetchone():
-            return []
-        cur = con.execute(f"SELECT * FROM {TABLE} ORDER BY fid")
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    rows = read_rows(workspace, TABLE)
     for row in rows:
-        row["geom"] = blob_geometry(row["geom"])
         row["hits"] = json.loads(row.pop("hits_json") or "[]")
     return rows
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 3
-# Layers added since version 1 (2: inspection planning; 3: monitoring sections); older workspaces
-# get them, and any field added since, on open.
-ADDED_LAYERS = ("supervised_entity", "inspection_case", "case_history", "monitoring_section")
+SCHEMA_VERSION = 4
+# Layers added since version 1 (2: inspection planning; 3: monitoring sections; 4: remote-sensing
+# change leads); older workspaces get them, and any field added since, on open.
+ADDED_LAYERS = ("supervised_entity", "inspection_case", "case_history", "monitoring_section", "change_lead")
 DEFAULT_CRS = "EPSG:4490"  # CGCS2000 geographic
 
 
@@ -260,6 +260,25 @@ CODE_LISTS: dict[str, CodeList] = {
             ("rs_lead", "遥感线索", "Remote-sensing lead"),
             ("random_draw", "双随机抽查", "Random draw", ("双随机",)),
             ("complaint", "信访投诉", "Complaint", ("投诉", "信访")),
+        ),
+        _cl(
+            "activity_class",
+            "人类活动类型",
+            ("mining", "采矿采石", "Mining / quarrying", ("矿产开发", "采矿", "采石")),
+            ("industry", "工业", "Industry", ("工矿", "工业企业")),
+            ("energy", "能源设施", "Energy", ("能源", "光伏", "水电", "风电")),
+            ("tourism", "旅游设施", "Tourism", ("旅游",)),
+            ("transport", "交通设施", "Transport", ("交通", "道路")),
+            ("aquaculture", "养殖", "Aquaculture", ("水产养殖", "养殖塘")),
+            ("other", "其他人类活动", "Other", ("其他",)),
+        ),
+        _cl(
+            "verdict",
+            "审查结论",
+            ("PROHIBITED", "禁止", "Prohibited"),
+            ("CONDITIONAL", "有条件准入", "Conditional"),
+            ("REVIEW", "需复核", "Review"),
+            ("CLEAR", "无冲突", "Clear"),
         ),
         _cl(
             "case_priority",
@@ -545,6 +564,39 @@ LAYER_TYPES: dict[str, LayerType] = {
                 F("level", "断面级别", "Level", codelist="section_level", synonyms=("级别", "类型")),
                 F("water_quality_target", "水质目标", "Water-quality target", synonyms=("目标水质", "水质类别")),
                 *_ADMIN,
+                _NOTES,
+            ),
+        ),
+        LayerType(
+            "change_lead",
+            "遥感变化线索",
+            "Remote-sensing change lead",
+            "polygon",
+            (
+                F("lead_id", "线索编号", "Lead number", required=True, synonyms=("编号", "图斑编号")),
+                F("activity", "活动类型", "Activity class", required=True, codelist="activity_class"),
+                F("transition", "地类变化", "Land-cover transition"),
+                F("area_m2", "面积(平方米)", "Area (m²)", "real"),
+                F("area_mu", "面积(亩)", "Area (mu)", "real"),
+                F("area_method", "面积算法", "Area method"),
+                F("zone_type", "保护对象类型", "Protected-area type"),
+                F("zone_name", "保护对象名称", "Protected-area name"),
+                F("zone_level", "级别/功能区", "Level / zone"),
+                F("relation", "空间关系", "Spatial relation"),
+                F("overlap_m2", "位于保护区内面积(平方米)", "Area inside the protected area (m²)", "real"),
+                F("distance_m", "距保护区(米)", "Distance to the protected area (m)", "real"),
+                F("verdict", "审查结论", "Verdict", codelist="verdict"),
+                F("legal_basis", "法律依据", "Legal basis"),
+                F("reasons", "全部命中", "All protected areas met"),
+                F("centroid_x", "中心点X", "Centroid easting", "real"),
+                F("centroid_y", "中心点Y", "Centroid northing", "real"),
+                F("centroid_crs", "中心点坐标系", "Centroid CRS"),
+                F("lon", "中心点经度", "Centroid longitude (CGCS2000)", "real"),
+                F("lat", "中心点纬度", "Centroid latitude (CGCS2000)", "real"),
+                F("before_image", "前时相影像", "Before image"),
+                F("after_image", "后时相影像", "After image"),
+                F("run_id", "识别批次", "Detection run"),
+                F("detected", "识别日期", "Detected on", "date"),
                 _NOTES,
             ),
         ),

@@ -30,6 +30,7 @@ PROPERTY_RANK = "green_shield/rank"
 # Drawing order, top first; the project table is shown as three layers by geometry type.
 LAYER_ORDER = (
     ("inspection_case", None, ""),
+    ("change_lead", None, ""),
     ("project", "Point", "（点）"),
     ("project", "MultiLineString", "（线）"),
     ("project", "MultiPolygon", "（面）"),

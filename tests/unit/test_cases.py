@@ -207,7 +207,7 @@ def test_old_workspaces_get_the_ledger_on_open(tmp_path):
     from osgeo import ogr  # GDAL removes a GeoPackage layer with everything that belongs to it
 
     dataset = ogr.Open(ws, 1)
-    for table in ("supervised_entity", "inspection_case", "case_history", "monitoring_section"):
+    for table in ("supervised_entity", "inspection_case", "case_history", "monitoring_section", "change_lead"):
         dataset.DeleteLayer(table)
     dataset = None
     with sqlite3.connect(ws) as con:  # now it looks like a version-1 workspace
@@ -216,7 +216,8 @@ def test_old_workspaces_get_the_ledger_on_open(tmp_path):
         con.execute("DELETE FROM gs_workspace WHERE key = 'workspace_id'")
     assert cases.read_cases(ws) == []  # reading first upgrades too
     info = open_workspace(ws)
-    assert info.schema_version == SCHEMA_VERSION == 3 and info.layers["monitoring_section"] == 0
+    assert info.schema_version == SCHEMA_VERSION == 4 and info.layers["monitoring_section"] == 0
+    assert info.layers["change_lead"] == 0
     _, columns, _ = read_layer(ws, "water_source_zone")
     assert "delineation" in columns and "workspace_id" in read_meta(ws)
     result = cases.upsert_cases(ws, [cases.CaseSpec("enterprise", "91500000X", "complaint", "high",

@@ -109,7 +109,8 @@ def primary(rows: list[dict]) -> list[dict]:
 def test_counts(district, layers):
     path, counts = district
     assert set(counts) == set(LAYER_TYPES)
-    ledger = ("inspection_case", "case_history")  # cases come from screening (make demo builds them)
+    # cases come from screening (make demo builds them); leads from imagery (core.sample_change)
+    ledger = ("inspection_case", "case_history", "change_lead")
     assert all(counts[key] > 0 for key in LAYER_TYPES if key not in ledger), counts
     assert all(counts[key] == 0 for key in ledger), counts
     assert 280 <= counts["project"] <= 320
@@ -179,7 +180,7 @@ def test_code_lists_are_well_covered(layers):
 def test_geometry_types(layers):
     expected = {"polygon": {"MultiPolygon"}, "line": {"MultiLineString"}, "point": {"Point"}}
     for key, lt in LAYER_TYPES.items():
-        if lt.geometry == "none" or key == "inspection_case":
+        if lt.geometry == "none" or key in ("inspection_case", "change_lead"):
             continue
         types = {g.geom_type for g in layers[key][0]}
         if lt.geometry == "any":
