@@ -52,6 +52,13 @@ class GreenShieldPlugin:
         self._add_action("redline_diff", tr("Compare red-line versions…"),
                          tr("Compare two red-line versions: what moved, the balance, and changes that break the rules"),
                          lambda: self._run_dialog("greenshield:redlinediff"))
+        from .processing.change_leads import ChangeLeadsAlgorithm
+
+        leads_action = self._add_action(
+            "change_leads", tr("Remote-sensing change leads…"),
+            tr("Compare two land-cover images: new human activity in or near protected areas, with verdicts"),
+            lambda: self._run_dialog("greenshield:changeleads"), toolbar=False)
+        leads_action.setIcon(icon(ChangeLeadsAlgorithm.ICON))  # the algorithm's icon (screening until one is drawn)
         self.quick_check_dock = None
         self.quick_check_action = self._add_action(
             "quick_check", tr("Quick check…"),

@@ -33,12 +33,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,7 +49,7 @@ import rasterio.windows
 import shapely
 import yaml
 from affine import Affine
-from pyproj import CRS, Transformer
+from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 
@@ -64,7 +63,6 @@ from .landcover import (
     _open_raster,
     _short,
     load_class_table,
-    load_classes,
 )
 from .schema import CODE_LISTS
 
@@ -91,7 +89,7 @@ _SQUARE = np.ones((3, 3), dtype=bool)
 
 __all__ = [
     "ACTIVITIES", "ChangeOptions", "Patch", "Detection", "Lead", "LeadResult", "detect_changes",
-    "find_change_leads", "save_leads", "write_lead_report", "load_transitions", "read_leads",
+    "find_change_leads", "save_leads", "write_lead_report", "load_transitions", "read_leads", "lead_record",
     "RasterNotFound", "NotARaster", "RasterWithoutCRS", "UnsupportedRaster",
 ]
 
@@ -319,7 +317,7 @@ def load_transitions(path: str | None = None, classes: str | None = None) -> Tra
         name=str(data.get("name") or os.path.basename(path)), version=str(data.get("version") or ""), path=path,
         checksum=hashlib.sha256(raw).hexdigest(), rules=tuple(rules),
         min_area_m2=number("min_area_m2", 666.67), distance_m=number("distance_m", 500.0),
-        index_drop=number("index_drop", 0.3, low=-1e300), index_min_before=number("index_min_before", 0.3, -1e300),
+        index_drop=number("index_drop", 0.3, low=1e-12), index_min_before=number("index_min_before", 0.3, -1e300),
         index_activity=_activity_code(path, "settings.index_activity", settings.get("index_activity", "other")),
     )
 
@@ -444,7 +442,8 @@ class _Grid:
             self.width, self.height = c1 - c0, r1 - r0
         else:
             self.transform = Affine(r, 0.0, left, 0.0, -r, top)
-            self.width, self.height = int(math.ceil((right - left) / r - 1e-9)), int(math.ceil((top - bottom) / r - 1e-9))
+            self.width = int(math.ceil((right - left) / r - 1e-9))
+            self.height = int(math.ceil((top - bottom) / r - 1e-9))
         self.pixel_area = r * r
         self.resolution = r
         self.readers = []
@@ -504,10 +503,14 @@ def _check_options(options: ChangeOptions) -> None:
                               f"未知的去噪方式“{options.speckle}”，应为 none、open、close 或 open-close。")
     if options.window < 64:
         raise BadChangeOption("The processing window must be at least 64 pixels.", "处理窗口不能小于 64 像元。")
+    if options.index_drop is not None and not (math.isfinite(float(options.index_drop)) and options.index_drop > 0):
+        raise BadChangeOption(f"The index drop must be a number > 0, not {options.index_drop}.",
+                              f"指数下降阈值须为大于 0 的数字（现为 {options.index_drop}）。")
     for name, zh in (("min_area_m2", "最小图斑面积"), ("distance_m", "搜索距离")):
         value = getattr(options, name)
         if value is not None and (not math.isfinite(float(value)) or float(value) < 0):
-            raise BadChangeOption(f"{name} must be a number ≥ 0, not {value}.", f"{zh}须为不小于 0 的数字（现为 {value}）。")
+            raise BadChangeOption(f"{name} must be a number ≥ 0, not {value}.",
+                                  f"{zh}须为不小于 0 的数字（现为 {value}）。")
 
 
 def _compare_tables(options: ChangeOptions) -> dict:
@@ -567,10 +570,20 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+# GDAL's block cache defaults to 5 % of the machine's memory; every window is read once, so a small
+# cache loses nothing and keeps the memory bounded whatever the raster size.
+BLOCK_CACHE_BYTES = 256 * 2**20
+
+
 def detect_changes(before: str, after: str, options: ChangeOptions | None = None,
                    progress: Callable[[float], None] | None = None,
                    is_canceled: Callable[[], bool] | None = None) -> Detection:
     """Change patches between two rasters on their common grid (see the module documentation)."""
+    with rasterio.Env(GDAL_CACHEMAX=BLOCK_CACHE_BYTES):
+        return _detect(before, after, options, progress, is_canceled)
+
+
+def _detect(before, after, options, progress, is_canceled) -> Detection:
     from scipy import ndimage
 
     options = options or ChangeOptions()
@@ -777,8 +790,8 @@ def detect_changes(before: str, after: str, options: ChangeOptions | None = None
             notes_zh.append(f"比较范围内 {share:.1f}% 的像元在某一期为无数据（不计为变化）")
         if options.speckle != "none":
             notes.append(f"speckle filter: {options.speckle} with a 3 × 3 square")
-            notes_zh.append(f"去噪：{ {'open': '开运算', 'close': '闭运算', 'open-close': '开运算后闭运算'}[options.speckle] }"
-                            "（3 × 3 方形结构元）")
+            how = {"open": "开运算", "close": "闭运算", "open-close": "开运算后闭运算"}[options.speckle]
+            notes_zh.append(f"去噪：{how}（3 × 3 方形结构元）")
         return Detection(
             patches=done_patches, grid_crs=_crs_text(grid.crs), transform=grid.transform, width=W, height=H,
             pixel_area_m2=grid.pixel_area, notes=notes, notes_zh=notes_zh, stats=stats, table=table,
@@ -931,7 +944,8 @@ def find_change_leads(workspace: str, before: str, after: str, options: ChangeOp
             geometry=geom_ws, area_m2=area, area_mu=area / M2_PER_MU, area_method=checker.method_text,
             zone_type=worst.zone_type, zone_type_zh=worst.zone_type_zh, zone_name=worst.name,
             zone_level=worst.level_zh, relation=worst.relation, relation_zh=RELATION_ZH.get(worst.relation, ""),
-            overlap_m2=sum(h.overlap_m2 for h in hits if h.zone_type == worst.zone_type and h.zone_fid == worst.zone_fid),
+            overlap_m2=sum(h.overlap_m2 for h in hits
+                           if h.zone_type == worst.zone_type and h.zone_fid == worst.zone_fid),
             distance_m=worst.distance_m, verdict=worst.verdict, verdict_zh=worst.verdict_zh, legal_basis=basis,
             reasons=reasons, centroid_x=c.x, centroid_y=c.y, centroid_crs=checker.planar_crs, lon=lon, lat=lat,
             hits=hits, pixels=patch.pixels, grid_geometry=patch.geometry,
@@ -973,17 +987,28 @@ def find_change_leads(workspace: str, before: str, after: str, options: ChangeOp
 
 # --- saving ------------------------------------------------------------------------------------
 
-_LEAD_FIELDS = ("lead_id", "activity", "transition", "area_m2", "area_mu", "area_method", "zone_type_zh",
-                "zone_name", "zone_level", "relation_zh", "overlap_m2", "distance_m", "verdict", "legal_basis",
-                "reasons", "centroid_x", "centroid_y", "centroid_crs", "lon", "lat")
-_COLUMNS = ("lead_id", "activity", "transition", "area_m2", "area_mu", "area_method", "zone_type", "zone_name",
-            "zone_level", "relation", "overlap_m2", "distance_m", "verdict", "legal_basis", "reasons", "centroid_x",
-            "centroid_y", "centroid_crs", "lon", "lat")
+# change_lead column ← Lead attribute (the type and relation are stored as their Chinese labels)
+_LEAD_COLUMNS = (("lead_id", "lead_id"), ("activity", "activity"), ("transition", "transition"),
+                 ("area_m2", "area_m2"), ("area_mu", "area_mu"), ("area_method", "area_method"),
+                 ("zone_type", "zone_type_zh"), ("zone_name", "zone_name"), ("zone_level", "zone_level"),
+                 ("relation", "relation_zh"), ("overlap_m2", "overlap_m2"), ("distance_m", "distance_m"),
+                 ("verdict", "verdict"), ("legal_basis", "legal_basis"), ("reasons", "reasons"),
+                 ("centroid_x", "centroid_x"), ("centroid_y", "centroid_y"), ("centroid_crs", "centroid_crs"),
+                 ("lon", "lon"), ("lat", "lat"))
+
+
+def lead_record(lead: Lead, result: LeadResult) -> dict:
+    """A lead as the change_lead layer's attributes (without the geometry), as save_leads writes them."""
+    values = {column: getattr(lead, attr) for column, attr in _LEAD_COLUMNS}
+    values = {k: float(v) if isinstance(v, (float, np.floating)) else v for k, v in values.items()}
+    values.update(before_image=os.path.basename(result.before), after_image=os.path.basename(result.after),
+                  run_id=result.run_id, detected=result.detected, notes=f"{lead.activity_zh}；{lead.pixels} 个像元")
+    return values
 
 
 def save_leads(workspace: str, result: LeadResult) -> int:
-    """Write the leads to the workspace's change_lead layer in one transaction; an earlier run with the
-    same run_id (same images, tables and options) is replaced. Return the number of rows written."""
+    """Write the leads to the workspace's change_lead layer in one transaction; an earlier run of the same
+    image pair is replaced. Return the number of rows written."""
     from .gpkg import connect, geometry_blob, srs_id
     from .workspace import open_workspace
 
@@ -993,15 +1018,12 @@ def save_leads(workspace: str, result: LeadResult) -> int:
         with con:
             srs = srs_id(con, "change_lead")
             con.execute("DELETE FROM change_lead WHERE run_id = ?", (result.run_id,))
-            cols = ", ".join(_COLUMNS) + ", before_image, after_image, run_id, detected, notes"
-            marks = ", ".join("?" * (len(_COLUMNS) + 5))
             for lead in result.leads:
-                values = [getattr(lead, f) for f in _LEAD_FIELDS]
-                values = [float(v) if isinstance(v, (np.floating, float)) else v for v in values]
+                record = lead_record(lead, result)
+                cols = ", ".join(record)
+                marks = ", ".join("?" * len(record))
                 con.execute(f"INSERT INTO change_lead (geom, {cols}) VALUES (?, {marks})",
-                            (geometry_blob(lead.geometry, srs), *values, os.path.basename(result.before),
-                             os.path.basename(result.after), result.run_id, result.detected,
-                             f"{lead.activity_zh}；{lead.pixels} 个像元"))
+                            (geometry_blob(lead.geometry, srs), *record.values()))
     finally:
         con.close()
     return len(result.leads)

@@ -14,7 +14,6 @@ import warnings
 import numpy as np
 import rasterio
 import rasterio.features
-import shapely
 from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
 
@@ -63,7 +62,6 @@ def _thumbnails(result, folder: str) -> dict:
     from .change_leads import _Grid, _open_index
     from .landcover import _open_raster
 
-    det = result.detection
     opts = result.options
     opener = _open_raster if opts.mode == "classified" else _open_index
     out: dict = {}
@@ -203,7 +201,8 @@ def write_change_report(result, html_path: str, *, title: str = TITLE) -> str:
         out.append('<table class="kv"><tbody>')
         for k, v in kv:
             out.append(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>")
-        out.append('</tbody></table><div class="field">现场核查情况（活动类型、建设主体、手续、是否违法）：</div></div>')
+        out.append('</tbody></table><div class="field">'
+                   "现场核查情况（活动类型、建设主体、手续、是否违法）：</div></div>")
     if len(result.leads) > MAX_THUMBNAILS:
         out.append(f'<p class="muted">线索超过 {MAX_THUMBNAILS} 个，其余线索未附缩略图。</p>')
     out.append('<p class="muted">缩略图：品红色为线索边界；颜色按分类表显示地类（指数影像由低到高为红到绿）。'

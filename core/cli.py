@@ -109,6 +109,13 @@ def cmd_sample_district(args) -> int:
     for key, count in counts.items():
         print(f"  {key:<20} {count:>6}")
     print(f"  {ROSTER_LAYER:<20} {inspectors:>6}  (inspector roster; also {roster_csv})")
+    if args.imagery:
+        from .sample_change import build_sample_change_pair
+
+        os.makedirs(args.imagery, exist_ok=True)
+        pair = build_sample_change_pair(args.imagery, args.output)
+        print(f"  land-cover images {pair['before']} and {pair['after']} "
+              f"({len(pair['planted'])} planted changes, {pair['noise_spots']} noise spots)")
     return 0
 
 
@@ -277,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample-district", help="build the fictional sample district / 生成示例区县")
     p.add_argument("output")
     p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--imagery", metavar="FOLDER", help="also write two land-cover images with planted changes "
+                   "(landcover_before.tif, landcover_after.tif) into FOLDER, for change-leads")
     p.set_defaults(func=cmd_sample_district)
 
     p = sub.add_parser("screen", help="screen projects against protected areas / 建设项目空间审查")

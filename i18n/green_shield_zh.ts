@@ -44,6 +44,14 @@
       <translation>比对两个版本的生态保护红线：变化位置、面积平衡及违反规则的调整</translation>
     </message>
     <message>
+      <source>Remote-sensing change leads…</source>
+      <translation>遥感变化线索…</translation>
+    </message>
+    <message>
+      <source>Compare two land-cover images: new human activity in or near protected areas, with verdicts</source>
+      <translation>比对两期土地覆盖影像：保护区内及周边新增的人类活动，附审查结论</translation>
+    </message>
+    <message>
       <source>Quick check…</source>
       <translation>选址快速研判…</translation>
     </message>
@@ -176,6 +184,10 @@
       <translation>默认情况下，上一案件已作为误报排除的对象不再立案。</translation>
     </message>
     <message>
+      <source>Also open a case for every lead in the workspace's change_lead layer (遥感变化线索; 禁止 high, 需复核 medium, otherwise low priority).</source>
+      <translation>同时为工作空间“遥感变化线索”（change_lead）图层中的每条线索生成案件（禁止为高优先级，需复核为中，其余为低）。</translation>
+    </message>
+    <message>
       <source>Screening result</source>
       <translation>空间审查结果</translation>
     </message>
@@ -186,6 +198,10 @@
     <message>
       <source>Reopen targets excluded before</source>
       <translation>重新立案曾被排除的对象</translation>
+    </message>
+    <message>
+      <source>Cases from remote-sensing change leads</source>
+      <translation>由遥感变化线索生成案件</translation>
     </message>
     <message>
       <source>Cases opened</source>
@@ -210,6 +226,242 @@
     <message>
       <source>Skipped {target}: {reason}</source>
       <translation>已跳过 {target}：{reason}</translation>
+    </message>
+    <message>
+      <source>Remote sensing</source>
+      <translation>遥感监测</translation>
+    </message>
+    <message>
+      <source>Remote-sensing change leads</source>
+      <translation>遥感变化线索</translation>
+    </message>
+    <message>
+      <source>Compares two land-cover rasters of the same area (before and after), pixel by pixel on a common grid: the class changes the transition table counts as human activity (mining, industry, energy, tourism, transport, aquaculture, other) become change patches; patches at least the minimum area that lie in or near a protected area (red line, nature reserve, water-source zone) become leads, each with the rulebook's verdict and legal basis. The leads are saved into the workspace's change_lead layer (遥感变化线索) and can become inspection cases ('Build inspection cases'). Leads are clues for a field check, not findings.</source>
+      <translation>在统一格网上逐像元比较同一地区前后两期土地覆盖栅格：地类转换表认定为人类活动（采矿采石、工业、能源设施、旅游设施、交通设施、养殖、其他）的地类变化形成变化图斑；不小于最小面积、位于保护对象（生态保护红线、自然保护地、饮用水水源保护区）内或其周边的图斑成为线索，并附审查规则给出的结论和法律依据。线索保存到工作空间的“遥感变化线索”（change_lead）图层，可通过“生成检查案件”转为检查案件。线索是现场核查的线索，不是认定结论。</translation>
+    </message>
+    <message>
+      <source>Its red lines, nature reserves and water-source zones are checked; its change_lead layer receives the leads.</source>
+      <translation>对照其中的生态保护红线、自然保护地和饮用水水源保护区；线索写入其“遥感变化线索”（change_lead）图层。</translation>
+    </message>
+    <message>
+      <source>The earlier raster (a file, e.g. GeoTIFF) with a coordinate reference system.</source>
+      <translation>前一期栅格（文件，如 GeoTIFF），须带坐标系。</translation>
+    </message>
+    <message>
+      <source>The later raster; when the grids differ, the other image is warped onto this one&apos;s grid (or onto the before image&apos;s, when only that one is projected).</source>
+      <translation>后一期栅格；两期格网不同时，另一期影像重采样到本影像的格网上（仅前时相为投影坐标系时则对齐到前时相格网）。</translation>
+    </message>
+    <message>
+      <source>Classified: class codes of the class table, compared with the transition table. Index: a single-band index; a drop of at least the index threshold is a vegetation loss.</source>
+      <translation>分类影像：像元值为分类表中的地类代码，按地类转换表比较。指数影像：单波段指数，下降幅度不小于指数阈值即视为植被损失。</translation>
+    </message>
+    <message>
+      <source>The codes and names of the land-cover classes; default core/data/landcover_classes.yaml.</source>
+      <translation>土地覆盖地类的代码和名称；默认 core/data/landcover_classes.yaml。</translation>
+    </message>
+    <message>
+      <source>Only when the after image was classified with its own table; it must agree with the class table above.</source>
+      <translation>仅当后时相影像使用另一份分类表时填写；须与上面的分类表一致。</translation>
+    </message>
+    <message>
+      <source>Which class changes count as which human activity, and the default thresholds; default core/data/change_transitions.yaml (copy and edit it).</source>
+      <translation>哪些地类变化算作哪类人类活动，以及默认阈值；默认 core/data/change_transitions.yaml（可复制后修改）。</translation>
+    </message>
+    <message>
+      <source>A 3×3 morphological filter on the changed pixels before they are grouped into patches.</source>
+      <translation>在变化像元合并为图斑之前，用 3×3 形态学滤波去除噪点。</translation>
+    </message>
+    <message>
+      <source>A copy of the rulebook you edited; default: the shipped rulebook.</source>
+      <translation>经您修改的规则库副本；默认使用内置规则库。</translation>
+    </message>
+    <message>
+      <source>Planar areas in the 3-degree Gauss-Krüger zone of the data (default), or areas on the ellipsoid.</source>
+      <translation>按数据所在的 3 度高斯-克吕格投影带计算平面面积（默认），或按椭球面计算面积。</translation>
+    </message>
+    <message>
+      <source>Write the leads into the workspace's change_lead layer; a run on the same images replaces its earlier leads.</source>
+      <translation>将线索写入工作空间的“遥感变化线索”（change_lead）图层；对同样影像再次运行时替换之前的线索。</translation>
+    </message>
+    <message>
+      <source>Printable list of the leads with before and after thumbnails of each (image files are written next to it).</source>
+      <translation>可打印的线索清单，每条线索附前后时相缩略图（图片文件写在报告旁）。</translation>
+    </message>
+    <message>
+      <source>The leads as a separate layer too, styled by activity (e.g. to look at them without saving them into the workspace).</source>
+      <translation>另存一份线索图层，按活动类型着色（例如不写入工作空间、仅查看结果时使用）。</translation>
+    </message>
+    <message>
+      <source>Before image</source>
+      <translation>前时相影像</translation>
+    </message>
+    <message>
+      <source>After image</source>
+      <translation>后时相影像</translation>
+    </message>
+    <message>
+      <source>Image type</source>
+      <translation>影像类型</translation>
+    </message>
+    <message>
+      <source>Class table</source>
+      <translation>分类表</translation>
+    </message>
+    <message>
+      <source>Class table of the after image</source>
+      <translation>后时相影像分类表</translation>
+    </message>
+    <message>
+      <source>Transition table</source>
+      <translation>地类转换表</translation>
+    </message>
+    <message>
+      <source>Minimum patch area (m²)</source>
+      <translation>最小图斑面积（平方米）</translation>
+    </message>
+    <message>
+      <source>Distance to protected areas (m)</source>
+      <translation>距保护对象距离（米）</translation>
+    </message>
+    <message>
+      <source>Index threshold</source>
+      <translation>指数阈值</translation>
+    </message>
+    <message>
+      <source>Speckle filter</source>
+      <translation>去除噪点</translation>
+    </message>
+    <message>
+      <source>Rulebook</source>
+      <translation>规则库</translation>
+    </message>
+    <message>
+      <source>Area method</source>
+      <translation>面积计算方法</translation>
+    </message>
+    <message>
+      <source>Save the leads into the workspace</source>
+      <translation>将线索保存到工作空间</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>审查报告</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+      <source>Change leads</source>
+      <translation>遥感变化线索</translation>
+    </message>
+    <message>
+      <source>Leads</source>
+      <translation>线索数</translation>
+    </message>
+    <message>
+      <source>Change patches</source>
+      <translation>变化图斑数</translation>
+    </message>
+    <message>
+      <source>Patches far from protected areas</source>
+      <translation>远离保护对象的图斑数</translation>
+    </message>
+    <message>
+      <source>Leads saved</source>
+      <translation>已保存线索数</translation>
+    </message>
+    <message>
+      <source>The leads were not saved into the workspace.</source>
+      <translation>线索未保存到工作空间。</translation>
+    </message>
+    <message>
+      <source>Classified land cover (分类影像)</source>
+      <translation>分类影像（土地覆盖分类）</translation>
+    </message>
+    <message>
+      <source>Vegetation index, e.g. NDVI (指数影像)</source>
+      <translation>指数影像（如 NDVI 植被指数）</translation>
+    </message>
+    <message>
+      <source>Class tables (*.yaml *.yml *.csv)</source>
+      <translation>分类表 (*.yaml *.yml *.csv)</translation>
+    </message>
+    <message>
+      <source>YAML files (*.yaml *.yml)</source>
+      <translation>YAML 文件 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+      <source>Smaller change patches are left out. Empty: the transition table's value ({value:g} m² in the shipped table, 1 mu).</source>
+      <translation>小于此面积的变化图斑不作为线索。留空：使用地类转换表中的值（默认表为 {value:g} 平方米，即 1 亩）。</translation>
+    </message>
+    <message>
+      <source>Patches inside a protected area or within this distance of one become leads. Empty: the transition table's value ({value:g} m in the shipped table).</source>
+      <translation>位于保护对象内或距其不超过此距离的图斑成为线索。留空：使用地类转换表中的值（默认表为 {value:g} 米）。</translation>
+    </message>
+    <message>
+      <source>Index images only: a pixel whose index falls by at least this much is a change. Empty: the transition table's value ({value:g} in the shipped table).</source>
+      <translation>仅用于指数影像：指数下降不小于此值的像元视为变化。留空：使用地类转换表中的值（默认表为 {value:g}）。</translation>
+    </message>
+    <message>
+      <source>None</source>
+      <translation>不处理</translation>
+    </message>
+    <message>
+      <source>Opening (removes isolated pixels)</source>
+      <translation>开运算（去除孤立像元）</translation>
+    </message>
+    <message>
+      <source>Closing (fills small gaps)</source>
+      <translation>闭运算（填补小空隙）</translation>
+    </message>
+    <message>
+      <source>Opening, then closing</source>
+      <translation>先开运算后闭运算</translation>
+    </message>
+    <message>
+      <source>Rulebook (*.yaml *.yml)</source>
+      <translation>规则库 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+      <source>Planar (CGCS2000 Gauss-Krüger zone)</source>
+      <translation>平面（CGCS2000 高斯-克吕格投影带）</translation>
+    </message>
+    <message>
+      <source>Ellipsoidal</source>
+      <translation>椭球面</translation>
+    </message>
+    <message>
+      <source>Writing the report with thumbnails…</source>
+      <translation>正在生成带缩略图的报告…</translation>
+    </message>
+    <message>
+      <source>Change detection canceled; nothing was saved.</source>
+      <translation>变化识别已取消，未保存任何结果。</translation>
+    </message>
+    <message>
+      <source>Rulebook: {rb}</source>
+      <translation>规则库：{rb}</translation>
+    </message>
+    <message>
+      <source>{leads} leads from {patches} change patches.</source>
+      <translation>{patches} 个变化图斑中识别出 {leads} 条线索。</translation>
+    </message>
+    <message>
+      <source>Cannot open the raster {value}.</source>
+      <translation>无法打开栅格 {value}。</translation>
+    </message>
+    <message>
+      <source>Raster {name} is not stored in a file; save it (e.g. as GeoTIFF) first.</source>
+      <translation>栅格 {name} 不是文件数据，请先另存为文件（如 GeoTIFF）。</translation>
+    </message>
+    <message>
+      <source>{n} leads saved into the workspace layer change_lead (run {run}).</source>
+      <translation>{n} 条线索已保存到工作空间“遥感变化线索”（change_lead）图层（识别批次 {run}）。</translation>
+    </message>
+    <message>
+      <source>The report would replace {path}, an input of this run; choose another file.</source>
+      <translation>报告将覆盖本次运行的输入文件 {path}，请另选文件名。</translation>
     </message>
     <message>
       <source>Water sources</source>
@@ -320,14 +572,6 @@
       <translation>排污口检查结果</translation>
     </message>
     <message>
-      <source>Report</source>
-      <translation>审查报告</translation>
-    </message>
-    <message>
-      <source>HTML files (*.html)</source>
-      <translation>HTML 文件 (*.html)</translation>
-    </message>
-    <message>
       <source>Outfalls checked</source>
       <translation>已检查排污口</translation>
     </message>
@@ -346,10 +590,6 @@
     <message>
       <source>A field of the river lines whose value is true (是, 1, true, yes, y, 反向) for lines drawn against the flow; those lines are followed in the opposite direction.</source>
       <translation>河流中心线中标记与水流方向相反的字段，取值为真（是、1、true、yes、y、反向）的河线按相反方向计算水流。</translation>
-    </message>
-    <message>
-      <source>YAML files (*.yaml *.yml)</source>
-      <translation>YAML 文件 (*.yaml *.yml)</translation>
     </message>
     <message>
       <source>{n} outfalls: {ban} to ban, {up} upstream of an intake, {off} off-network.</source>
@@ -1420,14 +1660,6 @@
       <translation>建设项目（点、线或面）；字段按导入规则自动匹配。默认使用工作空间中的建设项目图层。</translation>
     </message>
     <message>
-      <source>A copy of the rulebook you edited; default: the shipped rulebook.</source>
-      <translation>经您修改的规则库副本；默认使用内置规则库。</translation>
-    </message>
-    <message>
-      <source>Planar areas in the 3-degree Gauss-Krüger zone of the data (default), or areas on the ellipsoid.</source>
-      <translation>按数据所在的 3 度高斯-克吕格投影带计算平面面积（默认），或按椭球面计算面积。</translation>
-    </message>
-    <message>
       <source>Overlaps smaller than this are reported as touching, not as conflicts; default from the rulebook.</source>
       <translation>重叠面积小于此值时视为边界相接而非冲突；默认取规则库中的设定。</translation>
     </message>
@@ -1452,14 +1684,6 @@
       <translation>本次审查中替换工作空间中的同类图层。</translation>
     </message>
     <message>
-      <source>Rulebook</source>
-      <translation>规则库</translation>
-    </message>
-    <message>
-      <source>Area method</source>
-      <translation>面积计算方法</translation>
-    </message>
-    <message>
       <source>Sliver threshold (m²)</source>
       <translation>碎片面积阈值（平方米）</translation>
     </message>
@@ -1476,28 +1700,12 @@
       <translation>冲突明细</translation>
     </message>
     <message>
-      <source>Rulebook (*.yaml *.yml)</source>
-      <translation>规则库 (*.yaml *.yml)</translation>
-    </message>
-    <message>
-      <source>Planar (CGCS2000 Gauss-Krüger zone)</source>
-      <translation>平面（CGCS2000 高斯-克吕格投影带）</translation>
-    </message>
-    <message>
-      <source>Ellipsoidal</source>
-      <translation>椭球面</translation>
-    </message>
-    <message>
       <source>No protected layers: give a workspace or at least one protected layer.</source>
       <translation>没有受保护图层：请指定工作空间或至少一个受保护图层。</translation>
     </message>
     <message>
       <source>Screening canceled; nothing was written.</source>
       <translation>审查已取消，未写入任何结果。</translation>
-    </message>
-    <message>
-      <source>Rulebook: {rb}</source>
-      <translation>规则库：{rb}</translation>
     </message>
     <message>
       <source>Method: {m}</source>

@@ -179,6 +179,7 @@ def write_demo(workspace: str, out_dir: str) -> dict[str, str]:
     paths.update(_screen(workspace, out_dir, project))
     paths.update(_redline_review(workspace, out_dir))
     paths.update(_outfall_check(workspace, out_dir, project))
+    paths.update(_change_leads(workspace, out_dir))
     paths.update(_inspection_round(workspace, out_dir, project, paths["screening"]))
     if not project.write(paths["project"]):
         raise RuntimeError(f"could not write {paths['project']}")
@@ -269,6 +270,24 @@ def _outfall_check(workspace: str, out_dir: str, project) -> dict[str, str]:
     return paths
 
 
+def _change_leads(workspace: str, out_dir: str) -> dict[str, str]:
+    """Two land-cover images of the district (planted changes and noise) → leads in the workspace's
+    change_lead layer (shown in the project through the workspace) and the A4 report with thumbnails."""
+    from ..core.change_leads import find_change_leads, save_leads, write_lead_report
+    from ..core.sample_change import build_sample_change_pair
+
+    imagery = os.path.join(out_dir, "imagery")
+    os.makedirs(imagery, exist_ok=True)
+    pair = build_sample_change_pair(imagery, workspace)
+    result = find_change_leads(workspace, pair["before"], pair["after"])
+    save_leads(workspace, result)
+    report = write_lead_report(result, os.path.join(out_dir, "change_leads.html"))
+    c = result.counts()
+    return {"change_leads": report,
+            "change_summary": f"{c['leads']} leads ({c['PROHIBITED']} 禁止, {c['REVIEW']} 需复核) from "
+                              f"{result.detection.stats['patches']} change patches; images in {imagery}"}
+
+
 DEMO_START_DATE = "2026-12-01"
 DEMO_SEED = 20261129
 
@@ -319,8 +338,9 @@ def _inspection_round(workspace: str, out_dir: str, project, screening: str) -> 
         group.addLayer(layer)
     group.setItemVisibilityChecked(False)
     paths["inspection_summary"] = (
-        f"cases {figures['total']} ({len(built.created)} from screening and registers, {len(run.result.targets)} "
-        f"drawn); {plan.n_scheduled} stops in {len(plan.days)} team-days, {plan.distance_m / 1000:,.1f} km; "
+        f"cases {figures['total']} ({len(built.created)} from screening, registers and leads, "
+        f"{len(run.result.targets)} drawn); {plan.n_scheduled} stops in {len(plan.days)} team-days, "
+        f"{plan.distance_m / 1000:,.1f} km; "
         f"{len(packages)} field packages; {sum(s['pages'] for s in sheets)} sheet pages for {first_team}")
     return paths
 
@@ -346,6 +366,7 @@ def main(argv: list[str]) -> int:
     print(f"red line:     {os.path.abspath(paths['redline_diff'])}   ({paths['redline_summary']})")
     print(f"red-line report: {os.path.abspath(paths['redline_report'])} (+ .pdf)")
     print(f"outfalls:     {os.path.abspath(paths['outfalls'])}; report {os.path.abspath(paths['outfall_report'])}")
+    print(f"change leads: {os.path.abspath(paths['change_leads'])}   ({paths['change_summary']})")
     print(f"inspection:   {paths['inspection_summary']}")
     print(f"  draw record {os.path.abspath(paths['draw_record'])}; routes {os.path.abspath(paths['routes'])}")
     print(f"  field packages {os.path.abspath(paths['field'])}; sheets {os.path.abspath(paths['sheets'])}")

@@ -42,6 +42,9 @@ class BuildCasesAlgorithm(InspectionPlanningAlgorithm):
                  tr("Also open cases from the workspace's sewage outfalls and contaminated plots."))
         self.add(QgsProcessingParameterBoolean("REOPEN_EXCLUDED", tr("Reopen targets excluded before"), False),
                  tr("Normally a target whose last case was excluded as a false lead gets no new case."), advanced=True)
+        self.add(QgsProcessingParameterBoolean("LEADS", tr("Cases from remote-sensing change leads"), True),
+                 tr("Also open a case for every lead in the workspace's change_lead layer (遥感变化线索; 禁止 high, "
+                    "需复核 medium, otherwise low priority)."))
         for name, text in (("CREATED", tr("Cases opened")), ("UPDATED", tr("Cases refreshed")),
                            ("UNCHANGED", tr("Cases unchanged")), ("SKIPPED", tr("Targets skipped"))):
             self.addOutput(QgsProcessingOutputNumber(name, text))
@@ -55,7 +58,8 @@ class BuildCasesAlgorithm(InspectionPlanningAlgorithm):
             result = build_cases(workspace, screening,
                                  registers=self.parameterAsBoolean(parameters, "REGISTERS", context),
                                  by=getpass.getuser(),
-                                 reopen_excluded=self.parameterAsBoolean(parameters, "REOPEN_EXCLUDED", context))
+                                 reopen_excluded=self.parameterAsBoolean(parameters, "REOPEN_EXCLUDED", context),
+                                 leads=self.parameterAsBoolean(parameters, "LEADS", context))
         except GreenShieldError as exc:
             raise self.fail(exc) from exc
         summary = result.summary()

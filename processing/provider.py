@@ -6,6 +6,7 @@ from ..__about__ import __version__
 from ..i18n import tr
 from .base import icon
 from .build_cases import BuildCasesAlgorithm
+from .change_leads import ChangeLeadsAlgorithm
 from .check_outfalls import CheckOutfallsAlgorithm
 from .create_workspace import CreateWorkspaceAlgorithm
 from .export_field_package import ExportFieldPackageAlgorithm
@@ -22,7 +23,7 @@ from .screen_projects import ScreenProjectsAlgorithm
 ALGORITHMS = (CreateWorkspaceAlgorithm, ImportLayerAlgorithm, SampleDistrictAlgorithm, ScreenProjectsAlgorithm,
               RedlineDiffAlgorithm, BuildCasesAlgorithm, RandomDrawAlgorithm, PlanRoutesAlgorithm,
               ExportFieldPackageAlgorithm, ImportFieldResultsAlgorithm, InspectionSheetsAlgorithm,
-              GenerateWaterZonesAlgorithm, CheckOutfallsAlgorithm)
+              GenerateWaterZonesAlgorithm, CheckOutfallsAlgorithm, ChangeLeadsAlgorithm)
 
 
 class GreenShieldProvider(QgsProcessingProvider):

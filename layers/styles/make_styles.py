@@ -424,6 +424,39 @@ def contaminated_plot():
     return categorized("list_status", "plot_status", symbols, other), None
 
 
+def change_lead():
+    """Remote-sensing change leads: a bold outline over a light tint, coloured by activity, numbered.
+
+    The outline sits on a white halo so that a lead stays legible over the green reserve zones.
+    """
+
+    def lead(color, dashed=False):
+        return fill_symbol(
+            simple_fill(color, alpha=70),
+            simple_line("#ffffff", 1.3, alpha=170),
+            simple_line(color, 0.7, dash=[1.6, 0.8] if dashed else None),
+        )
+
+    symbols = {
+        "mining": lead("#a6611a"),
+        "industry": lead("#7b3294"),
+        "energy": lead("#e6ab02"),
+        "tourism": lead("#e7298a"),
+        "transport": lead("#525252"),
+        "aquaculture": lead("#2171b5"),
+        "other": lead("#e31a1c", dashed=True),
+    }
+    other = lead(OTHER_GREY, dashed=True)
+    lab = labeling(
+        "lead_id",
+        text_format(7, "#252525", bold=True, buffer=0.8),
+        QgsPalLayerSettings.OverPoint,
+        "线索编号",
+        centroidInside=True,
+    )
+    return categorized("activity", "activity_class", symbols, other), lab
+
+
 PROJECT_ORANGE = "#fdae61"
 PROJECT_DARK_ORANGE = "#d95f0e"
 PROJECT_OUTLINE = "#252525"
@@ -491,6 +524,7 @@ STYLES = {
     "supervised_entity": ("supervised_entity", "Point", supervised_entity),
     "inspection_case": ("inspection_case", "Point", inspection_case),
     "monitoring_section": ("monitoring_section", "Point", monitoring_section),
+    "change_lead": ("change_lead", "Polygon", change_lead),
     "project_point": ("project", "Point", project_point),
     "project_line": ("project", "LineString", project_line),
     "project_polygon": ("project", "Polygon", project_polygon),

@@ -27,14 +27,18 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     assert Path(paths["redline_report_pdf"]).read_bytes()[:5] == b"%PDF-"
     assert "flagged" in paths["redline_summary"]
     assert "应取缔 6 个" in Path(paths["outfall_report"]).read_text(encoding="utf-8")
-    # the inspection round: 82 cases from screening and registers + 33 drawn, all routed, 3 teams
-    assert paths["inspection_summary"].startswith("cases 115 (82 from screening and registers, 33 drawn); "
-                                                  "115 stops in ")
+    # five remote-sensing leads from the sample images, with thumbnails
+    leads_html = Path(paths["change_leads"]).read_text(encoding="utf-8")
+    assert paths["change_summary"].startswith("5 leads (2 禁止") and "遥感变化线索核查清单" in leads_html
+    assert len(list(Path(paths["change_leads"]).with_name("change_leads_files").glob("*.png"))) == 10
+    # the inspection round: 87 cases from screening, registers and leads + 33 drawn, all routed, 3 teams
+    assert paths["inspection_summary"].startswith("cases 120 (87 from screening, registers and leads, 33 drawn); "
+                                                  "120 stops in ")
     assert "3 field packages" in paths["inspection_summary"]
     assert len(list(Path(paths["field"]).glob("*/*.qgs"))) == 3
     sheets = sorted(Path(paths["sheets"]).glob("检查单_第一检查组_第*天.pdf"))
     assert sheets and all(p.read_bytes()[:5] == b"%PDF-" for p in sheets)
-    assert "案件 115 件，未结 115 件" in Path(paths["ledger"]).read_text(encoding="utf-8")
+    assert "案件 120 件，未结 120 件" in Path(paths["ledger"]).read_text(encoding="utf-8")
 
     project = QgsProject.instance()
     project.clear()
@@ -45,8 +49,10 @@ def test_demo_writes_project_and_map(qgis_app, tmp_path):
     assert layers["饮用水水源保护区"].renderer().classAttribute() == "level"
     assert project.crs().authid() == "EPSG:4544"
     assert len(project.layoutManager().layouts()) == 1
-    assert layers["检查路线"].featureCount() > 0 and layers["检查点"].featureCount() == 115
-    assert layers["检查案件"].featureCount() == 115
+    assert layers["检查路线"].featureCount() > 0 and layers["检查点"].featureCount() == 120
+    assert layers["检查案件"].featureCount() == 120
+    assert layers["遥感变化线索"].featureCount() == 5
+    assert layers["遥感变化线索"].renderer().classAttribute() == "activity"
     project.clear()
 
 
@@ -66,4 +72,4 @@ def test_styles_can_be_stored_again(tmp_path):
 
     with sqlite3.connect(workspace) as con:
         rows = con.execute("SELECT f_table_name, useAsDefault FROM layer_styles").fetchall()
-    assert sorted(rows) == sorted((name, 1) for name in {r[0] for r in rows}) and len(rows) == 13
+    assert sorted(rows) == sorted((name, 1) for name in {r[0] for r in rows}) and len(rows) == 14

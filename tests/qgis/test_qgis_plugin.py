@@ -8,7 +8,7 @@ EXPECTED_ALGORITHMS = {"greenshield:createworkspace", "greenshield:importlayer",
                        "greenshield:screenprojects", "greenshield:redlinediff", "greenshield:buildcases",
                        "greenshield:randomdraw", "greenshield:planroutes", "greenshield:exportfieldpackage",
                        "greenshield:importfieldresults", "greenshield:inspectionsheets",
-                       "greenshield:generatewaterzones", "greenshield:checkoutfalls"}
+                       "greenshield:generatewaterzones", "greenshield:checkoutfalls", "greenshield:changeleads"}
 
 
 def _flush_deletes():
@@ -34,8 +34,8 @@ def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
         assert len(ours) == 1 and ours[0].title() == "绿盾 Green Shield"
         assert [a.objectName() for a in ours[0].actions() if not a.isSeparator()] == [
             "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_import", "GreenShield_screen",
-            "GreenShield_redline_diff", "GreenShield_quick_check", "GreenShield_water", "GreenShield_inspection",
-            "GreenShield_sample_district", "GreenShield_settings"]
+            "GreenShield_redline_diff", "GreenShield_change_leads", "GreenShield_quick_check", "GreenShield_water",
+            "GreenShield_inspection", "GreenShield_sample_district", "GreenShield_settings"]
         water = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_water")
         assert [a.objectName() for a in water.actions()] == ["GreenShield_water_zones", "GreenShield_outfalls"]
         planning = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_inspection")

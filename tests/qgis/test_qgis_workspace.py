@@ -13,7 +13,8 @@ from builders import bow_tie, square, write_shapefile, write_vector
 from green_shield.core.schema import CODE_LISTS, LAYER_TYPES
 
 EXPECTED_LAYERS = [
-    "检查案件", "建设项目（点）", "建设项目（线）", "建设项目（面）", "入河排污口", "取水口", "考核断面", "监管对象",
+    "检查案件", "遥感变化线索", "建设项目（点）", "建设项目（线）", "建设项目（面）", "入河排污口", "取水口", "考核断面",
+    "监管对象",
     "污染地块", "饮用水水源保护区", "自然保护地", "生态保护红线", "河流", "水面", "行政区", "案件状态记录",
 ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import rasterio
@@ -80,7 +78,8 @@ def test_windows_give_the_same_patches_as_one_window(tmp_path):
     whole = detect_changes(before, after, ChangeOptions(window=100_000, min_area_m2=0))
     small = detect_changes(before, after, ChangeOptions(window=64, min_area_m2=0))
     assert small.stats["windows"] == 49 and whole.stats["windows"] == 1
-    key = lambda d: sorted((p.activity, p.pixels, round(p.geometry.area), p.geometry.wkb_hex) for p in d.patches)
+    def key(d):
+        return sorted((p.activity, p.pixels, round(p.geometry.area), p.geometry.wkb_hex) for p in d.patches)
     assert [k[:3] for k in key(small)] == [k[:3] for k in key(whole)]
     for p in small.patches:  # every patch is one polygon whose area is its pixel count
         assert p.geometry.geom_type == "Polygon" and p.geometry.area == pytest.approx(p.pixels * 100.0)
@@ -256,7 +255,8 @@ def test_cancel(tmp_path):
 def test_transition_table_first_rule_wins():
     table = cl.load_transitions()
     lut = table.lookup()
-    act = lambda f, t: cl.ACTIVITIES[lut[f, t] - 1] if lut[f, t] else None
+    def act(f, t):
+        return cl.ACTIVITIES[lut[f, t] - 1] if lut[f, t] else None
     assert act(FOREST, BARE) == "mining" and act(CROP, BUILT) == "industry" and act(CROP, WATER) == "aquaculture"
     assert act(FOREST, TRANSPORT) == "transport" and act(WATER, CROP) == "other"
     assert act(FOREST, FOREST) is None and act(0, BARE) is None and act(BUILT, FOREST) is None
