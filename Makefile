@@ -88,6 +88,7 @@ bench: deps
 	$(PY) -m green_shield.bench.redline
 	$(PY) -m green_shield.bench.routes
 	$(PY) -m green_shield.bench.quick_check
+	$(PY) -m green_shield.bench.change_leads
 
 # README screenshots (docs/menu_zh.png, docs/quick_check_dock.png) from the real QGIS desktop
 # under Xvfb, in Chinese, with a throw-away profile; docs/screenshots.py runs inside QGIS.

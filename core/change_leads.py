@@ -570,6 +570,118 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _valid_mask(shape, arrays_nodata) -> np.ndarray:
+    valid = np.ones(shape, dtype=bool)
+    for arr, nd in arrays_nodata:
+        if nd is not None and not (isinstance(nd, float) and math.isnan(nd)):
+            valid &= arr != nd
+    return valid
+
+
+class _Classifier:
+    """Class codes of a window pair → activity numbers (1-based into ACTIVITIES, 0 = no change) and the
+    valid mask; raises UnknownClassCodes for a code the class table does not name."""
+
+    UNKNOWN = 255
+
+    def __init__(self, table: TransitionTable, classes: dict, nodata: tuple, dtypes: tuple, paths: tuple,
+                 tables: tuple) -> None:
+        self.table, self.nodata, self.paths, self.tables = table, nodata, paths, tables
+        self.known = frozenset(classes) | {NODATA_CODE}
+        self.byte = all(np.dtype(d) == np.uint8 for d in dtypes)
+        if self.byte:
+            # one flat table over (before << 8 | after): the activity, or UNKNOWN where a code is not named
+            lut = table.lookup(255)
+            unknown = np.array([c not in self.known for c in range(256)])
+            lut[unknown, :] = self.UNKNOWN
+            lut[:, unknown] = self.UNKNOWN
+            self.flat = lut.ravel()
+
+    def activities(self, b: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        valid = _valid_mask(b.shape, ((b, self.nodata[0]), (a, self.nodata[1])))
+        valid &= (b != NODATA_CODE) & (a != NODATA_CODE)
+        if self.byte:
+            index = (b.astype(np.uint16) << 8) | a
+            act = self.flat.take(index)
+            act[~valid] = 0
+            if (act == self.UNKNOWN).any():
+                self._raise_unknown(b, a, valid)
+            return act, valid
+        self._check_codes(b, a, valid)
+        act = np.zeros(b.shape, dtype=np.uint8)
+        bb, aa = b.astype(np.int64), a.astype(np.int64)
+        changed = valid & (bb != aa)
+        for rule in reversed(self.table.rules):  # the first matching rule wins: apply it last
+            m = changed.copy()
+            if rule.from_codes is not None:
+                m &= np.isin(bb, list(rule.from_codes))
+            if rule.to_codes is not None:
+                m &= np.isin(aa, list(rule.to_codes))
+            act[m] = ACTIVITIES.index(rule.activity) + 1
+        return act, valid
+
+    def _check_codes(self, b, a, valid) -> None:
+        for k, arr in ((0, b), (1, a)):
+            codes = np.unique(arr[valid])
+            bad = [int(c) for c in codes if int(c) not in self.known]
+            if bad:
+                raise UnknownClassCodes(self.paths[k], bad,
+                                        self.tables[k] or "默认分类表 core/data/landcover_classes.yaml")
+
+    def _raise_unknown(self, b, a, valid) -> None:
+        self._check_codes(b, a, valid)
+
+
+def _index_activities(b, a, nodata, drop, min_before, activity) -> tuple[np.ndarray, np.ndarray]:
+    bf, af = b.astype(np.float64), a.astype(np.float64)
+    valid = np.isfinite(bf) & np.isfinite(af) & _valid_mask(b.shape, ((bf, nodata[0]), (af, nodata[1])))
+    with np.errstate(invalid="ignore"):
+        hit = valid & (bf - af >= drop) & (bf >= min_before)
+    return np.where(hit, activity, 0).astype(np.uint8), valid
+
+
+def _label_by_activity(act: np.ndarray) -> tuple[np.ndarray, list, int, np.ndarray, np.ndarray]:
+    """4-connected regions of equal activity: (region ids, activity per id, next free id, and the rows
+    and columns of the changed pixels).
+
+    The changed pixels are labelled once; the few regions where different activities touch are
+    labelled again, activity by activity, inside their bounding boxes."""
+    from scipy import ndimage
+
+    regions, n = ndimage.label(act > 0, structure=_CROSS)
+    rows, cols = np.nonzero(regions)
+    if n == 0:
+        return regions, [0], 1, rows, cols  # the changed pixels only: few against the window
+    rid = regions[rows, cols]
+    w = act[rows, cols].astype(np.float64)
+    count = np.bincount(rid, minlength=n + 1)
+    s1 = np.bincount(rid, weights=w, minlength=n + 1)
+    s2 = np.bincount(rid, weights=w * w, minlength=n + 1)
+    mixed = np.flatnonzero(s2 * count != s1 * s1)  # not all the same activity (exact: small integers)
+    region_act = [0] + np.rint(s1[1:] / np.maximum(count[1:], 1)).astype(np.int64).tolist()
+    next_id = n + 1
+    for r in mixed.tolist():
+        sel = rid == r
+        rr, cc = rows[sel], cols[sel]
+        box = (slice(int(rr.min()), int(rr.max()) + 1), slice(int(cc.min()), int(cc.max()) + 1))
+        sub_regions = regions[box]  # a view: assignments change `regions`
+        sub_act = act[box]
+        mine = sub_regions == r
+        first = True
+        for k in np.unique(sub_act[mine]).tolist():
+            lab, m = ndimage.label(mine & (sub_act == k), structure=_CROSS)
+            for j in range(1, m + 1):
+                if first:  # the region keeps its id for its first part
+                    sub_regions[lab == j] = r
+                    region_act[r] = k
+                    first = False
+                else:
+                    sub_regions[lab == j] = next_id
+                    region_act.append(k)
+                    next_id += 1
+    return regions, region_act, next_id, rows, cols
+
+
 # GDAL's block cache defaults to 5 % of the machine's memory; every window is read once, so a small
 # cache loses nothing and keeps the memory bounded whatever the raster size.
 BLOCK_CACHE_BYTES = 256 * 2**20
@@ -584,7 +696,6 @@ def detect_changes(before: str, after: str, options: ChangeOptions | None = None
 
 
 def _detect(before, after, options, progress, is_canceled) -> Detection:
-    from scipy import ndimage
 
     options = options or ChangeOptions()
     _check_options(options)
@@ -605,14 +716,10 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
     try:
         grid = _Grid(src_b, src_a, options, (os.fspath(before), os.fspath(after)))
         if options.mode == "classified":
-            max_code = 255
-            for src, band in ((src_b, options.band_before), (src_a, options.band_after)):
-                dt = np.dtype(src.dtypes[band - 1])
-                if dt.itemsize > 1 or dt.kind == "i":
-                    max_code = max(max_code, int(np.iinfo(dt).max) if dt.itemsize <= 2 else 65535)
-            lut = table.lookup(min(max_code, 65535)) if max_code <= 255 else None
-            known = np.zeros(max(max(classes) + 1, 256), dtype=bool)
-            known[list(classes)] = True
+            classifier = _Classifier(table, classes, grid.nodata, (src_b.dtypes[options.band_before - 1],
+                                                                   src_a.dtypes[options.band_after - 1]),
+                                     (os.fspath(before), os.fspath(after)),
+                                     (options.classes, options.after_classes or options.classes))
         n_act = len(ACTIVITIES)
         halo = {"none": 0, "open": 2, "close": 2, "open-close": 4}[options.speckle]
         win = int(options.window)
@@ -627,7 +734,6 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
         done_patches: list[Patch] = []
         stats = dict(pixels_compared=0, nodata_pixels=0, changed_pixels=0, patches=0, patches_too_small=0,
                      windows=len(tiles))
-        unknown: dict[int, set] = {0: set(), 1: set()}
         for i, (r0, c0) in enumerate(tiles):
             if is_canceled is not None and is_canceled():
                 raise ChangeLeadsCanceled()
@@ -637,48 +743,9 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
             b = grid.read(0, options.band_before, hr0, hc0, hr1 - hr0, hc1 - hc0)
             a = grid.read(1, options.band_after, hr0, hc0, hr1 - hr0, hc1 - hc0)
             if options.mode == "classified":
-                valid = np.ones(b.shape, dtype=bool)
-                for arr, nd in ((b, grid.nodata[0]), (a, grid.nodata[1])):
-                    if nd is not None and not (isinstance(nd, float) and math.isnan(nd)):
-                        valid &= arr != nd
-                    valid &= arr != NODATA_CODE
-                core = (slice(r0 - hr0, r0 - hr0 + rows), slice(c0 - hc0, c0 - hc0 + cols))
-                for k, arr in ((0, b), (1, a)):
-                    vals = arr[core][valid[core]]
-                    if vals.size:
-                        if vals.dtype.kind == "i" and vals.min() < 0:
-                            unknown[k].update(int(v) for v in np.unique(vals[vals < 0])[:20])
-                            vals = vals[vals >= 0]
-                        seen = np.flatnonzero(np.bincount(vals.astype(np.int64), minlength=len(known)))
-                        bad = [int(c) for c in seen if c >= len(known) or not known[c]]
-                        unknown[k].update(bad)
-                if unknown[0] or unknown[1]:
-                    which = 0 if unknown[0] else 1
-                    raise UnknownClassCodes((before, after)[which], sorted(unknown[which]),
-                                            (options.classes, options.after_classes or options.classes)[which]
-                                            or "默认分类表 core/data/landcover_classes.yaml")
-                if lut is not None:
-                    act = np.where(valid, lut[b.astype(np.intp), a.astype(np.intp)], 0).astype(np.uint8)
-                else:
-                    act = np.zeros(b.shape, dtype=np.uint8)
-                    bb, aa = b.astype(np.int64), a.astype(np.int64)
-                    changed = valid & (bb != aa)
-                    for rule in reversed(table.rules):
-                        m = changed.copy()
-                        if rule.from_codes is not None:
-                            m &= np.isin(bb, list(rule.from_codes))
-                        if rule.to_codes is not None:
-                            m &= np.isin(aa, list(rule.to_codes))
-                        act[m] = ACTIVITIES.index(rule.activity) + 1
+                act, valid = classifier.activities(b, a)
             else:
-                bf, af = b.astype(np.float64), a.astype(np.float64)
-                valid = np.isfinite(bf) & np.isfinite(af)
-                for arr, nd in ((bf, grid.nodata[0]), (af, grid.nodata[1])):
-                    if nd is not None and not (isinstance(nd, float) and math.isnan(nd)):
-                        valid &= arr != nd
-                with np.errstate(invalid="ignore"):
-                    hit = valid & (bf - af >= drop) & (bf >= min_before)
-                act = np.where(hit, index_activity, 0).astype(np.uint8)
+                act, valid = _index_activities(b, a, grid.nodata, drop, min_before, index_activity)
             act = _morph(act, options.speckle, n_act)
             # the window's own pixels
             cr = slice(r0 - hr0, r0 - hr0 + rows)
@@ -686,22 +753,15 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
             act = np.ascontiguousarray(act[cr, cc])
             valid_core = valid[cr, cc]
             b_core, a_core = b[cr, cc], a[cr, cc]
-            stats["pixels_compared"] += int(valid_core.sum())
-            stats["nodata_pixels"] += int(valid_core.size - valid_core.sum())
-            stats["changed_pixels"] += int((act > 0).sum())
-            if (act > 0).any():
-                regions = np.zeros(act.shape, dtype=np.int32)
-                region_act = [0]
-                next_id = 1
-                for k in range(1, n_act + 1):
-                    mask = act == k
-                    if not mask.any():
-                        continue
-                    lab, n = ndimage.label(mask, structure=_CROSS)
-                    regions[mask] = lab[mask] + (next_id - 1)
-                    region_act.extend([k] * n)
-                    next_id += n
-                counts = np.bincount(regions.ravel(), minlength=next_id)
+            n_valid = int(np.count_nonzero(valid_core))
+            n_changed = int(np.count_nonzero(act))
+            stats["pixels_compared"] += n_valid
+            stats["nodata_pixels"] += int(valid_core.size - n_valid)
+            stats["changed_pixels"] += n_changed
+            if n_changed:
+                regions, region_act, next_id, prow, pcol = _label_by_activity(act)
+                rid = regions[prow, pcol]
+                counts = np.bincount(rid, minlength=next_id)
                 edge = np.zeros(next_id, dtype=bool)
                 # edges with a neighbouring window (raster edges need no joining)
                 if r0 > 0:
@@ -717,19 +777,23 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                 small[0] = False
                 drop_ids = small & ~edge
                 stats["patches_too_small"] += int(drop_ids[1:].sum())
-                keep_lut = np.arange(next_id, dtype=np.int32)
-                keep_lut[drop_ids] = 0
-                regions = keep_lut[regions]
-                if regions.any():
+                kill = drop_ids[rid]
+                regions[prow[kill], pcol[kill]] = 0
+                keep = ~kill
+                prow, pcol, rid = prow[keep], pcol[keep], rid[keep]
+                if len(rid):
                     trans: dict[int, dict] = {}
                     if options.mode == "classified":
-                        m = regions > 0
-                        key = (regions[m].astype(np.int64) << 32) | (b_core[m].astype(np.int64) << 16) \
-                            | a_core[m].astype(np.int64)
+                        key = (rid.astype(np.int64) << 32) | (b_core[prow, pcol].astype(np.int64) << 16) \
+                            | a_core[prow, pcol].astype(np.int64)
                         uk, uc = np.unique(key, return_counts=True)
                         for k_, c_ in zip(uk.tolist(), uc.tolist()):
                             trans.setdefault(k_ >> 32, {})[((k_ >> 16) & 0xFFFF, k_ & 0xFFFF)] = c_
-                    shift = Affine.translation(c0, r0)
+                    # polygonise only the box holding the kept patches
+                    top, left = int(prow.min()), int(pcol.min())
+                    regions = regions[top:int(prow.max()) + 1, left:int(pcol.max()) + 1]
+                    r0_box, c0_box = r0 + top, c0 + left
+                    shift = Affine.translation(c0_box, r0_box)
                     polys: dict[int, list] = {}
                     for geom, value in rasterio.features.shapes(regions, mask=regions > 0, connectivity=4,
                                                                 transform=shift):
@@ -890,6 +954,25 @@ def transition_text(transitions: dict, names: dict) -> str:
     return "；".join(parts[:4]) + ("；…" if len(parts) > 4 else "")
 
 
+def _near_protected(checker, det: Detection, distance: float) -> np.ndarray:
+    """Per patch: is any protected area within the reach QuickChecker.check searches (the distance, the
+    layer's largest setback, the touching tolerance)? One indexed query per layer for all patches."""
+    from .quick_check import _TOUCH_M
+    from .screening import reproject
+
+    near = np.zeros(len(det.patches), dtype=bool)
+    if not det.patches:
+        return near
+    planar = reproject(np.array([p.geometry for p in det.patches], dtype=object), det.grid_crs, checker.planar_crs)
+    for layer in checker.layers:
+        if len(layer.zones) == 0:
+            continue
+        reach = max(distance, checker.near_m, layer.max_setback, _TOUCH_M) * 1.001 + 1.0  # never too short
+        hits = layer.tree.query(planar, predicate="dwithin", distance=reach)
+        near[np.unique(hits[0])] = True
+    return near
+
+
 def find_change_leads(workspace: str, before: str, after: str, options: ChangeOptions | None = None, *,
                       rulebook=None, method: str = "planar", progress: Callable[[float], None] | None = None,
                       is_canceled: Callable[[], bool] | None = None) -> LeadResult:
@@ -915,10 +998,14 @@ def find_change_leads(workspace: str, before: str, after: str, options: ChangeOp
     dropped = 0
     to_ws = Transformer.from_crs(det.grid_crs, checker.crs, always_xy=True)
     to_geo = Transformer.from_crs(checker.planar_crs, "EPSG:4490", always_xy=True)
+    near = _near_protected(checker, det, distance)
     n = max(1, len(det.patches))
     for i, patch in enumerate(det.patches):
         if is_canceled is not None and is_canceled():
             raise ChangeLeadsCanceled()
+        if not near[i]:  # beyond every protected area's reach: check() would find nothing
+            dropped += 1
+            continue
         result = checker.check(patch.geometry, crs=det.grid_crs, buffer_m=distance,
                                attrs={**ACTIVITY_AS_PROJECT[patch.activity], "action": "new"})
         hits = [h for h in result.hits if h.relation in ("inside", "crossing", "touching") or h.distance_m <= distance

@@ -28,7 +28,7 @@ OUTLINE = (255, 0, 255)
 EXTRA_CSS = """
 .lead { page-break-inside: avoid; break-inside: avoid; border-top: 1px solid #999; padding: 6px 0 8px; }
 .lead h3 { margin: 4px 0; font-size: 11pt; }
-.thumbs { display: flex; gap: 10px; } .thumbs figure { margin: 0; text-align: center; font-size: 8.5pt; }
+.thumbs figure { display: inline-block; margin: 0 10px 0 0; text-align: center; font-size: 8.5pt; }
 .thumbs img { width: 55mm; height: 55mm; image-rendering: pixelated; border: 1px solid #666; }
 table.kv td { font-size: 8.6pt; vertical-align: top; } table.kv td:first-child { white-space: nowrap; width: 22%; }
 .field { border: 1px dashed #888; min-height: 12mm; padding: 3px; font-size: 8.5pt; color: #555; }
@@ -87,7 +87,9 @@ def _thumbnails(result, folder: str) -> dict:
             wt = grid.transform * Affine.translation(col0, row0)
             scale = max(1, -(-THUMB_PX // max(rows, cols)))  # at least THUMB_PX wide
             # a thin outline drawn at the thumbnail's own resolution, so it hides little of the patch
-            outline = rasterio.features.rasterize([(lead.grid_geometry.boundary, 1)],
+            # a line along pixel edges is missed by rasterize: draw a thin band around the boundary instead
+            band = lead.grid_geometry.boundary.buffer(0.7 * grid.resolution / scale)
+            outline = rasterio.features.rasterize([(band, 1)],
                                                   out_shape=(rows * scale, cols * scale),
                                                   transform=wt * Affine.scale(1.0 / scale), all_touched=True,
                                                   fill=0, dtype="uint8") > 0

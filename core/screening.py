@@ -13,7 +13,9 @@ remaining overlays split over threads (shapely releases the GIL).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -169,11 +171,22 @@ class ScreeningResult:
 # --- geometry helpers ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _same_crs(source: str, target: str) -> bool:
+    return CRS.from_user_input(source) == CRS.from_user_input(target)
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(source: str, target: str, thread: int) -> Transformer:
+    """One transformer per CRS pair and thread (pyproj transformers are not shared between threads)."""
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
 def reproject(geoms: np.ndarray, source: str, target: str) -> np.ndarray:
     """Vectorised reprojection of an array of shapely geometries (None stays None)."""
-    if CRS.from_user_input(source) == CRS.from_user_input(target):
+    if _same_crs(source, target):
         return geoms
-    transformer = Transformer.from_crs(source, target, always_xy=True)
+    transformer = _transformer(source, target, threading.get_ident())
 
     def move(xy):
         x, y = transformer.transform(xy[:, 0], xy[:, 1])

@@ -110,7 +110,8 @@ class ChangeLeadsAlgorithm(GreenShieldAlgorithm):
         self.add(QgsProcessingParameterRasterLayer("BEFORE", tr("Before image")),
                  tr("The earlier raster (a file, e.g. GeoTIFF) with a coordinate reference system."))
         self.add(QgsProcessingParameterRasterLayer("AFTER", tr("After image")),
-                 tr("The later raster; when the grids differ, the other image is warped onto this one's grid (or onto the before image's, when only that one is projected)."))
+                 tr("The later raster; when the grids differ, the other image is warped onto this one's grid "
+                    "(or onto the before image's, when only that one is projected)."))
         self.add(QgsProcessingParameterEnum("MODE", tr("Image type"),
                                             [tr("Classified land cover (分类影像)"),
                                              tr("Vegetation index, e.g. NDVI (指数影像)")], defaultValue=0),

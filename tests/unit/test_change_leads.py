@@ -261,3 +261,21 @@ def test_transition_table_first_rule_wins():
     assert act(FOREST, TRANSPORT) == "transport" and act(WATER, CROP) == "other"
     assert act(FOREST, FOREST) is None and act(0, BARE) is None and act(BUILT, FOREST) is None
     assert table.min_area_m2 == pytest.approx(666.67) and table.distance_m == 500
+
+
+def test_touching_activities_are_separate_patches(tmp_path):
+    b, a = forest(60, 60), forest(60, 60)
+    a[10:20, 10:40] = BARE  # bare | built | bare in one row of changed pixels, a built strip below
+    a[10:20, 20:30] = BUILT
+    a[20:30, 10:40] = BUILT
+    det = detect_changes(*pair(tmp_path, b, a), ChangeOptions(min_area_m2=0))
+    assert sorted((p.activity, p.pixels) for p in det.patches) == [
+        ("industry", 400), ("mining", 100), ("mining", 100)]
+    # the same codes in a 16-bit raster take the general path and agree
+    wide = detect_changes(*pair(tmp_path, b.astype(np.uint16), a.astype(np.uint16)), ChangeOptions(min_area_m2=0))
+    assert sorted((p.activity, p.pixels) for p in wide.patches) == sorted((p.activity, p.pixels) for p in det.patches)
+    a16 = a.astype(np.uint16)
+    a16[0, 0] = 300
+    with pytest.raises(cl.UnknownClassCodes) as err:
+        detect_changes(*pair(tmp_path, b.astype(np.uint16), a16))
+    assert "300" in str(err.value)
