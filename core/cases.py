@@ -420,10 +420,20 @@ def specs_from_leads(workspace: str) -> list[CaseSpec]:
     specs: list[CaseSpec] = []
     geoms, cols, _ = read_layer(workspace, "change_lead")
     activity = CODE_LISTS["activity_class"]
+    # A lead on a place that already has an open lead case (an earlier run, other images or options)
+    # refreshes that case instead of opening a second one.
+    open_leads = [c for c in read_cases(workspace, statuses=OPEN_STATUSES)
+                  if c["target_type"] == "lead" and c["geometry"] is not None]
+    points = np.array([c["geometry"] for c in open_leads], dtype=object)
+    tree = shapely.STRtree(points) if len(points) else None
     for i, geom in enumerate(geoms):
         lead_id = cols["lead_id"][i]
         if not lead_id:
             continue
+        if tree is not None and geom is not None:
+            near = sorted(open_leads[j]["target_id"] for j in tree.query(geom, predicate="intersects"))
+            if near:
+                lead_id = lead_id if lead_id in near else near[0]
         verdict = cols["verdict"][i] or "REVIEW"
         act = cols["activity"][i]
         act_zh = activity.label_zh(act) if act in activity.codes() else (act or "人类活动")

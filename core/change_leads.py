@@ -3,10 +3,14 @@
 Two land-cover rasters of the same place (before, after) become inspection leads:
 
 1. **Alignment.** Both rasters are read on one common grid: the CRS of the after raster when it is
-   projected (else the before raster's, else the 3° Gauss-Krüger zone of the area), the finer of the
-   two resolutions, the overlap of the two extents. A raster already on that grid is read as it is;
-   the other one through a GDAL warped view (nearest neighbour for class codes, bilinear for index
-   values). What was reprojected or resampled is reported in the notes.
+   projected (else the before raster's, else the 3° Gauss-Krüger zone of the area), the coarser of
+   the two resolutions (a finer image is coarsened by the majority class; upsampling a coarse one
+   would turn its class boundaries into false changes), the overlap of the two extents. A raster
+   already on that grid is read as it is; the other one through a GDAL warped view (nearest neighbour
+   or majority for class codes, bilinear or mean for index values; the outside of a warped image
+   without a nodata value is masked by the warper's alpha band). What was resampled is reported. In
+   a CRS that distorts areas (Web Mercator), areas are divided by the projection's areal scale factor
+   at each window, so the minimum area is a ground area.
 2. **Change.** Classified mode: a pixel changed when its class differs and the transition table
    (``core/data/change_transitions.yaml``) has a rule for the pair; the first matching rule gives
    the activity class (mining, industry, energy, tourism, transport, aquaculture, other). Index mode
@@ -121,13 +125,14 @@ class RastersDoNotOverlap(ChangeLeadError):
 class ClassTablesDiffer(ChangeLeadError):
     code = "class_tables_differ"
 
-    def __init__(self, before_table: str, after_table: str, differences: list[str]) -> None:
-        shown = "; ".join(differences[:8]) + (" …" if len(differences) > 8 else "")
+    def __init__(self, before_table: str, after_table: str, differences: list[tuple[str, str]]) -> None:
+        shown = "; ".join(en for en, _ in differences[:8]) + (" …" if len(differences) > 8 else "")
+        shown_zh = "；".join(zh for _, zh in differences[:8]) + ("……" if len(differences) > 8 else "")
         super().__init__(
             f"The class tables of the two rasters differ ({before_table} vs {after_table}: {shown}). Change "
             "detection compares class codes pixel by pixel, so both images must use the same codes. Reclassify "
             "one image to the other's codes (e.g. Raster ▸ Reclassify by table), then run again.",
-            f"两期栅格的分类表不一致（{before_table} 与 {after_table}：{shown}）。变化检测逐像元比较类别代码，"
+            f"两期栅格的分类表不一致（{before_table} 与 {after_table}：{shown_zh}）。变化检测逐像元比较类别代码，"
             "两期影像必须使用相同的分类代码。请先将其中一期按另一期的代码重分类（例如“按表重分类”），再运行。",
         )
 
@@ -161,8 +166,34 @@ class AllNoData(ChangeLeadError):
 class TransitionTableError(ChangeLeadError):
     code = "transition_table"
 
-    def __init__(self, path: str, where: str, problem: str, problem_zh: str) -> None:
-        super().__init__(f"Transition table {path}, {where}: {problem}", f"地类转换表 {path}，{where}：{problem_zh}")
+    def __init__(self, path: str, where: str, problem: str, problem_zh: str, where_zh: str | None = None) -> None:
+        super().__init__(f"Transition table {path}, {where}: {problem}",
+                         f"地类转换表 {path}，{where_zh or _where_zh(where)}：{problem_zh}")
+
+
+def _where_zh(where: str) -> str:
+    if where.startswith("transition "):
+        return f"第 {where.split()[1]} 条转换规则"
+    if where == "file":
+        return "文件"
+    if where.startswith("line "):
+        return f"第 {where.split()[1]} 行"
+    return where
+
+
+class IndexOutOfRange(ChangeLeadError):
+    code = "index_out_of_range"
+
+    def __init__(self, path: str, value: float, drop: float) -> None:
+        super().__init__(
+            f"Index raster {path} holds values up to {value:,.6g}, but an index such as NDVI runs from −1 to 1 and "
+            f"the drop threshold is {drop:g}. If the index is stored scaled (e.g. × 10 000), set its scale "
+            "(gdal_edit.py -scale 0.0001) or give the threshold in the stored units (--drop 3000); if a value such "
+            "as −9999 marks missing pixels, declare it as nodata (gdal_edit.py -a_nodata -9999).",
+            f"指数栅格 {path} 的数值最大达 {value:,.6g}，而 NDVI 等指数的取值范围为 −1 到 1，下降阈值为 {drop:g}。"
+            "如指数按比例存储（例如乘以 10000），请设置其缩放系数（gdal_edit.py -scale 0.0001），或按存储单位给出阈值"
+            "（--drop 3000）；如 −9999 等数值表示缺失像元，请将其设为无数据值（gdal_edit.py -a_nodata -9999）。",
+        )
 
 
 class NoProtectedAreas(ChangeLeadError):
@@ -245,7 +276,10 @@ def _activity_code(path: str, where: str, value: Any) -> str:
                                f"未知的活动类型“{text}”，应为以下之一：{labels}")
 
 
-def _class_codes(path: str, where: str, value: Any, names: dict[str, int]) -> frozenset | None:
+def _class_codes(path: str, where: str, value: Any, names: dict[str, int], strict: bool = True
+                 ) -> frozenset | None:
+    """The class codes a rule names; with `strict`, a class the class table lacks is an error (a typo in the
+    user's table), else it is left out (the shipped table used with another class table)."""
     items = value if isinstance(value, list) else [value]
     if any(str(v).strip() == "*" for v in items):
         return None
@@ -253,15 +287,18 @@ def _class_codes(path: str, where: str, value: Any, names: dict[str, int]) -> fr
     for v in items:
         if isinstance(v, bool) or v is None:
             raise TransitionTableError(path, where, f"{v!r} is not a class", f"“{v}”不是地类")
-        if isinstance(v, int):
-            codes.add(v)
-            continue
         key = str(v).strip()
-        if key.isdigit():
-            codes.add(int(key))
+        if isinstance(v, int) or key.lstrip("-").isdigit():
+            code = int(key)
+            if code not in names.values():
+                if not strict:
+                    continue
+                raise TransitionTableError(path, where, f"the class table has no class with code {code}",
+                                           f"分类表中没有代码为 {code} 的地类")
+            codes.add(code)
         elif key.casefold() in names:
             codes.add(names[key.casefold()])
-        else:
+        elif strict:
             known = "、".join(sorted({k for k in names if not k.isascii()}))
             raise TransitionTableError(path, where, f"the class table has no class named {key!r}",
                                        f"分类表中没有名为“{key}”的地类（可用：{known}）")
@@ -277,13 +314,27 @@ def load_transitions(path: str | None = None, classes: str | None = None) -> Tra
     with open(path, "rb") as fh:
         raw = fh.read()
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TransitionTableError(path, "file", f"not valid UTF-8 YAML ({_short(str(exc))})",
-                                   f"不是有效的 UTF-8 YAML 文件（{_short(str(exc))}）") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TransitionTableError(path, "file", "it is not UTF-8 text; save it as UTF-8",
+                                   "不是 UTF-8 编码的文本，请另存为 UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        problem = getattr(exc, "problem", None) or _short(str(exc))
+        hint, hint_zh = "", ""
+        if "alias" in str(exc):
+            hint, hint_zh = ' (write "*" in quotes for any class)', "（表示任意地类时请给 * 加引号，写作 \"*\"）"
+        raise TransitionTableError(path, where, f"not valid YAML: {problem}{hint}",
+                                   f"YAML 格式错误：{problem}{hint_zh}") from None
     if not isinstance(data, dict) or not isinstance(data.get("transitions"), list) or not data["transitions"]:
         raise TransitionTableError(path, "file", "it needs a non-empty list under 'transitions:'",
                                    "缺少“transitions:”规则列表或列表为空")
+    if not isinstance(data.get("settings") or {}, dict):
+        raise TransitionTableError(path, "settings", "settings must be a mapping such as {min_area_m2: 666.67}",
+                                   "settings 须为键值对，例如 {min_area_m2: 666.67}", "settings")
     table = load_class_table(classes)
     names: dict[str, int] = {}
     for code, (zh, en) in table.items():
@@ -295,8 +346,9 @@ def load_transitions(path: str | None = None, classes: str | None = None) -> Tra
         if not isinstance(entry, dict) or "from" not in entry or "to" not in entry or "activity" not in entry:
             raise TransitionTableError(path, where, "each transition needs from, to and activity",
                                        f"第 {i} 条规则须包含 from、to 和 activity")
-        fc = _class_codes(path, where, entry["from"], names)
-        tc = _class_codes(path, where, entry["to"], names)
+        strict = path != DEFAULT_TRANSITIONS
+        fc = _class_codes(path, where, entry["from"], names, strict)
+        tc = _class_codes(path, where, entry["to"], names, strict)
         rules.append(TransitionRule(fc, tc, _activity_code(path, where, entry["activity"]),
                                     str(entry.get("note") or "")))
     settings = data.get("settings") or {}
@@ -307,10 +359,10 @@ def load_transitions(path: str | None = None, classes: str | None = None) -> Tra
             value = float(value)
         except (TypeError, ValueError):
             raise TransitionTableError(path, f"settings.{key}", f"{value!r} is not a number",
-                                       f"“{value}”不是数字") from None
+                                       f"“{value}”不是数字", f"设置项 {key}") from None
         if not math.isfinite(value) or value < low:
             raise TransitionTableError(path, f"settings.{key}", f"must be a number ≥ {low:g}",
-                                       f"须为不小于 {low:g} 的数字")
+                                       f"须为不小于 {low:g} 的数字", f"设置项 {key}")
         return value
 
     return TransitionTable(
@@ -365,6 +417,7 @@ class Detection:
     class_names: dict = field(default_factory=dict)  # code → (zh, en)
     min_area_m2: float = 0.0
     mode: str = "classified"
+    content_digest: str = ""  # of the compared pixels on the common grid
 
 
 # --- the common grid ---------------------------------------------------------------------------
@@ -397,7 +450,8 @@ class _Grid:
         self.notes_zh: list[str] = []
         self.sources = (before, after)
         self.paths = paths
-        crs = after.crs if after.crs.is_projected else (before.crs if before.crs.is_projected else None)
+        owner_crs = 1 if after.crs.is_projected else (0 if before.crs.is_projected else None)
+        crs = self.sources[owner_crs].crs if owner_crs is not None else None
         if crs is None:
             b = rasterio.warp.transform_bounds(after.crs, "EPSG:4490", *after.bounds, densify_pts=21)
             crs = rasterio.crs.CRS.from_user_input(_gk_zone((b[0] + b[2]) / 2.0))
@@ -406,31 +460,34 @@ class _Grid:
             self.notes_zh.append(f"两期栅格均为地理坐标系，在 {_crs_text(crs)}（3 度带高斯-克吕格投影）格网上比较，"
                                  "面积为平面面积")
         if not crs.is_projected or (crs.linear_units or "").lower() not in ("metre", "meter", "m"):
-            raise UnsupportedRaster(paths[1], "its CRS does not use metres; warp it to a projected CRS in metres.",
-                                    "坐标系的单位不是米，请先投影到以米为单位的投影坐标系。")
+            raise UnsupportedRaster(paths[owner_crs if owner_crs is not None else 1],
+                                    f"its CRS ({_crs_text(crs)}) does not use metres; warp it to a projected CRS in "
+                                    "metres (e.g. the CGCS2000 Gauss-Krüger zone, EPSG:4534–4554).",
+                                    f"其坐标系（{_crs_text(crs)}）的单位不是米，请先投影到以米为单位的投影坐标系"
+                                    "（例如 CGCS2000 高斯-克吕格投影 EPSG:4534–4554）。")
         self.crs = crs
         res, boxes = [], []
         for src in (before, after):
             if src.crs == crs:
-                res.append(min(abs(src.transform.a), abs(src.transform.e)))
+                res.append(max(abs(src.transform.a), abs(src.transform.e)))
                 boxes.append(tuple(src.bounds))
             else:
                 t, w, h = rasterio.warp.calculate_default_transform(src.crs, crs, src.width, src.height, *src.bounds)
-                res.append(min(abs(t.a), abs(t.e)))
+                res.append(max(abs(t.a), abs(t.e)))
                 boxes.append(rasterio.warp.transform_bounds(src.crs, crs, *src.bounds, densify_pts=21))
-        # The grid of the image whose CRS is the grid CRS (the after one first) is kept as it is, so that
-        # image is never resampled; only when neither is in the grid CRS is a grid made at the finer resolution.
-        owner = next((k for k in (1, 0) if self.sources[k].crs == crs), None)
-        r = res[owner] if owner is not None else min(res)
+        # Compared at the coarser resolution (a finer image is coarsened by the majority class, never a coarse
+        # one split into false edges); the grid of an image already in the grid CRS at that resolution is kept
+        # (the after one first), so that image is read as it is.
+        r = max(res)
         self.source_res = res
         left, bottom = max(boxes[0][0], boxes[1][0]), max(boxes[0][1], boxes[1][1])
         right, top = min(boxes[0][2], boxes[1][2]), min(boxes[0][3], boxes[1][3])
         if right - left < r or top - bottom < r:
             raise RastersDoNotOverlap(paths[0], paths[1], _box_text(before), _box_text(after))
-        # Snap to the grid of a raster that already is in the grid CRS at the resolution (the after one first).
-        base = next((s for s in (after, before) if s.crs == crs and abs(abs(s.transform.a) - r) < 1e-9 * r
-                     and abs(abs(s.transform.e) - r) < 1e-9 * r), None)
+        base = next((s for s in (after, before) if s.crs == crs and abs(abs(s.transform.a) - r) < 1e-6 * r
+                     and abs(abs(s.transform.e) - r) < 1e-6 * r), None)
         if base is not None:
+            r = abs(base.transform.a)
             bt = base.transform
             c0 = math.floor((left - bt.c) / r + 1e-9)
             c1 = math.ceil((right - bt.c) / r - 1e-9)
@@ -441,9 +498,14 @@ class _Grid:
             self.transform = Affine(r, 0.0, bt.c + c0 * r, 0.0, -r, bt.f - r0 * r)
             self.width, self.height = c1 - c0, r1 - r0
         else:
-            self.transform = Affine(r, 0.0, left, 0.0, -r, top)
-            self.width = int(math.ceil((right - left) / r - 1e-9))
-            self.height = int(math.ceil((top - bottom) / r - 1e-9))
+            # snapped to the pixel edges of the image in the grid CRS, if any, else to the overlap's corner
+            anchor = next((s.transform for s in (after, before) if s.crs == crs), None)
+            ox, oy = (anchor.c, anchor.f) if anchor is not None else (left, top)
+            x0 = ox + math.floor((left - ox) / r + 1e-9) * r
+            y0 = oy - math.floor((oy - top) / r + 1e-9) * r
+            self.transform = Affine(r, 0.0, x0, 0.0, -r, y0)
+            self.width = int(math.ceil((right - x0) / r - 1e-9))
+            self.height = int(math.ceil((y0 - bottom) / r - 1e-9))
         self.pixel_area = r * r
         self.resolution = r
         self.readers = []
@@ -466,8 +528,9 @@ class _Grid:
                 else:
                     resampling = Resampling.average if coarsen else Resampling.bilinear
                     how, how_zh = ("average", "均值法") if coarsen else ("bilinear", "双线性插值")
+                # without a nodata value, an alpha band tells the pixels outside the image (never a change)
                 vrt = WarpedVRT(src, crs=crs, transform=self.transform, width=self.width, height=self.height,
-                                resampling=resampling)
+                                resampling=resampling, add_alpha=src.nodata is None)
                 self.readers.append((vrt, 0, 0, vrt))
                 self.notes.append(f"{label} raster {os.path.basename(path)} ({_crs_text(src.crs)}, "
                                   f"{abs(st.a):.6g} × {abs(st.e):.6g}) resampled onto the common grid "
@@ -480,10 +543,38 @@ class _Grid:
             self.notes_zh.append(f"仅比较两期影像重叠范围：{self.width} × {self.height} 个 {r:g} 米像元")
         self.nodata = tuple(src.nodata for src in (before, after))
 
-    def read(self, which: int, band: int, row0: int, col0: int, rows: int, cols: int) -> np.ndarray:
+    def read(self, which: int, band: int, row0: int, col0: int, rows: int, cols: int,
+             out_shape: tuple | None = None) -> np.ndarray:
         src, oc, orow, _ = self.readers[which]
         window = rasterio.windows.Window(col0 + oc, row0 + orow, cols, rows)
+        if out_shape is not None:
+            return src.read(band, window=window, out_shape=out_shape, resampling=Resampling.nearest)
         return src.read(band, window=window, boundless=False)
+
+    def coverage(self, which: int, row0: int, col0: int, rows: int, cols: int) -> np.ndarray | None:
+        """Where a warped image without a nodata value has pixels (None: it has a nodata value, or is not
+        warped, so its values say it)."""
+        src, _, _, vrt = self.readers[which]
+        if vrt is None or self.sources[which].nodata is not None:
+            return None
+        # the alpha band the warper adds; only pixels wholly inside the image (an interpolated edge pixel
+        # mixes in the outside)
+        return vrt.read(vrt.count, window=rasterio.windows.Window(col0, row0, cols, rows)) >= 255
+
+    def areal_scale(self, row: float, col: float) -> float:
+        """Map area ÷ ground area at a pixel of the grid (1 within 0.5 %: Gauss-Krüger, UTM and the like)."""
+        from pyproj import Proj
+
+        if not hasattr(self, "_proj"):
+            self._to_lonlat = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+            self._proj = Proj(self.crs.to_wkt())
+        x, y = self.transform * (col, row)
+        lon, lat = self._to_lonlat.transform(x, y)
+        try:
+            factor = float(self._proj.get_factors(lon, lat).areal_scale)
+        except Exception:  # a CRS pyproj cannot give factors for: take areas as mapped
+            return 1.0
+        return 1.0 if not math.isfinite(factor) or abs(factor - 1.0) <= 0.005 else factor
 
     def close(self) -> None:
         for _, _, _, vrt in self.readers:
@@ -521,17 +612,18 @@ def _compare_tables(options: ChangeOptions) -> dict:
         for code in sorted(set(before) | set(after)):
             a, b = before.get(code), after.get(code)
             if a is None:
-                diffs.append(f"code {code} only after ({b[0]})")
+                diffs.append((f"code {code} only after ({b[1]})", f"代码 {code} 仅后时相有（{b[0]}）"))
             elif b is None:
-                diffs.append(f"code {code} only before ({a[0]})")
+                diffs.append((f"code {code} only before ({a[1]})", f"代码 {code} 仅前时相有（{a[0]}）"))
             elif a[0] != b[0] and a[1].casefold() != b[1].casefold():
-                diffs.append(f"code {code}: {a[0]} / {b[0]}")
+                diffs.append((f"code {code}: {a[1]} / {b[1]}", f"代码 {code}：{a[0]} / {b[0]}"))
         if diffs:
             raise ClassTablesDiffer(options.classes or "默认分类表", options.after_classes, diffs)
     return before
 
 
-def _morph(act: np.ndarray, speckle: str, n_act: int) -> np.ndarray:
+def _morph(act: np.ndarray, speckle: str, n_act: int, valid: np.ndarray) -> np.ndarray:
+    """Opening and/or closing per activity with a 3 × 3 square; closing fills only pixels with data."""
     from scipy import ndimage
 
     if speckle == "none":
@@ -548,7 +640,7 @@ def _morph(act: np.ndarray, speckle: str, n_act: int) -> np.ndarray:
         fill = np.zeros_like(out)
         for k in present:
             closed = ndimage.binary_closing(out == k, structure=_SQUARE, border_value=0)
-            free = closed & (out == 0) & (fill == 0)
+            free = closed & (out == 0) & (fill == 0) & valid
             fill[free] = k
         out[fill > 0] = fill[fill > 0]
     return out
@@ -597,9 +689,12 @@ class _Classifier:
             lut[:, unknown] = self.UNKNOWN
             self.flat = lut.ravel()
 
-    def activities(self, b: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def activities(self, b: np.ndarray, a: np.ndarray, covered: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
         valid = _valid_mask(b.shape, ((b, self.nodata[0]), (a, self.nodata[1])))
         valid &= (b != NODATA_CODE) & (a != NODATA_CODE)
+        if covered is not None:
+            valid &= covered
         if self.byte:
             index = (b.astype(np.uint16) << 8) | a
             act = self.flat.take(index)
@@ -632,12 +727,35 @@ class _Classifier:
         self._check_codes(b, a, valid)
 
 
-def _index_activities(b, a, nodata, drop, min_before, activity) -> tuple[np.ndarray, np.ndarray]:
-    bf, af = b.astype(np.float64), a.astype(np.float64)
-    valid = np.isfinite(bf) & np.isfinite(af) & _valid_mask(b.shape, ((bf, nodata[0]), (af, nodata[1])))
-    with np.errstate(invalid="ignore"):
-        hit = valid & (bf - af >= drop) & (bf >= min_before)
-    return np.where(hit, activity, 0).astype(np.uint8), valid
+class _Index:
+    """Index values of a window pair (GDAL scale and offset applied) → the vegetation-loss activity where
+    before − after ≥ drop and before ≥ min_before, and the valid mask."""
+
+    def __init__(self, sources: tuple, bands: tuple, paths: tuple, drop: float, min_before: float,
+                 activity: int) -> None:
+        self.nodata = tuple(src.nodata for src in sources)
+        self.scale = tuple((float(src.scales[band - 1] or 1.0), float(src.offsets[band - 1] or 0.0))
+                           for src, band in zip(sources, bands))
+        self.paths, self.drop, self.min_before, self.activity = paths, drop, min_before, activity
+
+    def activities(self, b, a, covered=None) -> tuple[np.ndarray, np.ndarray]:
+        bf, af = b.astype(np.float64), a.astype(np.float64)
+        valid = np.isfinite(bf) & np.isfinite(af) & _valid_mask(b.shape, ((bf, self.nodata[0]),
+                                                                          (af, self.nodata[1])))
+        if covered is not None:
+            valid &= covered
+        for k, arr in ((0, bf), (1, af)):
+            scale, offset = self.scale[k]
+            if (scale, offset) != (1.0, 0.0):
+                arr *= scale
+                arr += offset
+            if self.drop < 1.0 and valid.any():
+                extreme = float(np.abs(arr[valid]).max())
+                if extreme > 2.0:
+                    raise IndexOutOfRange(self.paths[k], extreme, self.drop)
+        with np.errstate(invalid="ignore"):
+            hit = valid & (bf - af >= self.drop) & (bf >= self.min_before)
+        return np.where(hit, self.activity, 0).astype(np.uint8), valid
 
 
 def _label_by_activity(act: np.ndarray) -> tuple[np.ndarray, list, int, np.ndarray, np.ndarray]:
@@ -720,16 +838,26 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                                                                    src_a.dtypes[options.band_after - 1]),
                                      (os.fspath(before), os.fspath(after)),
                                      (options.classes, options.after_classes or options.classes))
+        else:
+            index = _Index((src_b, src_a), (options.band_before, options.band_after),
+                           (os.fspath(before), os.fspath(after)), drop, min_before,
+                           ACTIVITIES.index(table.index_activity) + 1)
         n_act = len(ACTIVITIES)
         halo = {"none": 0, "open": 2, "close": 2, "open-close": 4}[options.speckle]
         win = int(options.window)
         W, H = grid.width, grid.height
+        b_dtype, a_dtype = src_b.dtypes[options.band_before - 1], src_a.dtypes[options.band_after - 1]
         tiles = [(r0, c0) for r0 in range(0, H, win) for c0 in range(0, W, win)]
-        index_activity = ACTIVITIES.index(table.index_activity) + 1
         # Fragments: patches reaching a window edge, to be joined across windows.
         frag_geoms: list = []
         frag_act: list[int] = []
         frag_pix: list[int] = []
+        frag_area: list[float] = []
+        distorted: list[float] = []
+        # what was compared (the pixels on the common grid), not the files' bytes: the same images saved again
+        # with other compression or overviews are the same run
+        content = hashlib.blake2b(digest_size=16)
+        content.update(f"{_crs_text(grid.crs)}|{tuple(grid.transform)}|{W}|{H}|{b_dtype}|{a_dtype}".encode())
         frag_trans: list[dict] = []
         done_patches: list[Patch] = []
         stats = dict(pixels_compared=0, nodata_pixels=0, changed_pixels=0, patches=0, patches_too_small=0,
@@ -740,19 +868,27 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
             rows, cols = min(win, H - r0), min(win, W - c0)
             hr0, hc0 = max(0, r0 - halo), max(0, c0 - halo)
             hr1, hc1 = min(H, r0 + rows + halo), min(W, c0 + cols + halo)
-            b = grid.read(0, options.band_before, hr0, hc0, hr1 - hr0, hc1 - hc0)
-            a = grid.read(1, options.band_after, hr0, hc0, hr1 - hr0, hc1 - hc0)
+            shape = (hr0, hc0, hr1 - hr0, hc1 - hc0)
+            b = grid.read(0, options.band_before, *shape)
+            a = grid.read(1, options.band_after, *shape)
+            covered = None
+            for which in (0, 1):
+                cov = grid.coverage(which, *shape)
+                if cov is not None:
+                    covered = cov if covered is None else covered & cov
             if options.mode == "classified":
-                act, valid = classifier.activities(b, a)
+                act, valid = classifier.activities(b, a, covered)
             else:
-                act, valid = _index_activities(b, a, grid.nodata, drop, min_before, index_activity)
-            act = _morph(act, options.speckle, n_act)
+                act, valid = index.activities(b, a, covered)
+            act = _morph(act, options.speckle, n_act, valid)
             # the window's own pixels
             cr = slice(r0 - hr0, r0 - hr0 + rows)
             cc = slice(c0 - hc0, c0 - hc0 + cols)
             act = np.ascontiguousarray(act[cr, cc])
             valid_core = valid[cr, cc]
             b_core, a_core = b[cr, cc], a[cr, cc]
+            content.update(np.ascontiguousarray(b_core).data)
+            content.update(np.ascontiguousarray(a_core).data)
             n_valid = int(np.count_nonzero(valid_core))
             n_changed = int(np.count_nonzero(act))
             stats["pixels_compared"] += n_valid
@@ -773,7 +909,12 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                 if c0 + cols < W:
                     edge[regions[:, -1]] = True
                 edge[0] = False
-                small = counts * grid.pixel_area < min_area
+                # the ground area of a pixel here (a projection that distorts areas, e.g. Web Mercator)
+                scale = grid.areal_scale(r0 + rows / 2.0, c0 + cols / 2.0)
+                if scale != 1.0:
+                    distorted.append(scale)
+                px_area = grid.pixel_area / scale
+                small = counts * px_area < min_area
                 small[0] = False
                 drop_ids = small & ~edge
                 stats["patches_too_small"] += int(drop_ids[1:].sum())
@@ -788,7 +929,9 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                             | a_core[prow, pcol].astype(np.int64)
                         uk, uc = np.unique(key, return_counts=True)
                         for k_, c_ in zip(uk.tolist(), uc.tolist()):
-                            trans.setdefault(k_ >> 32, {})[((k_ >> 16) & 0xFFFF, k_ & 0xFFFF)] = c_
+                            pair_ = ((k_ >> 16) & 0xFFFF, k_ & 0xFFFF)
+                            if pair_[0] != pair_[1]:  # a hole filled by closing is not a transition
+                                trans.setdefault(k_ >> 32, {})[pair_] = c_
                     # polygonise only the box holding the kept patches
                     top, left = int(prow.min()), int(pcol.min())
                     regions = regions[top:int(prow.max()) + 1, left:int(pcol.max()) + 1]
@@ -805,10 +948,11 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                             frag_geoms.append(g)
                             frag_act.append(k)
                             frag_pix.append(int(counts[rid]))
+                            frag_area.append(int(counts[rid]) * px_area)
                             frag_trans.append(trans.get(rid, {}))
                         else:
                             done_patches.append(Patch(g, ACTIVITIES[k - 1], int(counts[rid]),
-                                                      int(counts[rid]) * grid.pixel_area, trans.get(rid, {})))
+                                                      int(counts[rid]) * px_area, trans.get(rid, {})))
             if progress is not None:
                 progress((i + 1) / len(tiles))
         if stats["pixels_compared"] == 0:
@@ -829,7 +973,8 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                 groups.setdefault(uf.find(j), []).append(j)
             for members in groups.values():
                 pixels = sum(frag_pix[j] for j in members)
-                if pixels * grid.pixel_area < min_area:
+                area = sum(frag_area[j] for j in members)
+                if area < min_area:
                     stats["patches_too_small"] += 1
                     continue
                 g = arr[members[0]] if len(members) == 1 else shapely.union_all(arr[members])
@@ -837,8 +982,7 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
                 for j in members:
                     for key_, c_ in frag_trans[j].items():
                         tr[key_] = tr.get(key_, 0) + c_
-                done_patches.append(Patch(g, ACTIVITIES[frag_act[members[0]] - 1], pixels,
-                                          pixels * grid.pixel_area, tr))
+                done_patches.append(Patch(g, ACTIVITIES[frag_act[members[0]] - 1], pixels, area, tr))
         # pixel coordinates → grid CRS; a stable order (north to south, west to east)
         t = grid.transform
         for p in done_patches:
@@ -852,6 +996,12 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
             share = 100.0 * stats["nodata_pixels"] / (stats["nodata_pixels"] + stats["pixels_compared"])
             notes.append(f"{share:.1f} % of the compared grid is nodata in one of the rasters (never a change)")
             notes_zh.append(f"比较范围内 {share:.1f}% 的像元在某一期为无数据（不计为变化）")
+        if distorted:
+            lo, hi = min(distorted), max(distorted)
+            notes.append(f"the grid's CRS {_crs_text(grid.crs)} distorts areas (map ÷ ground {lo:.3f}–{hi:.3f}); "
+                         "patch areas and the minimum area are ground areas")
+            notes_zh.append(f"统一格网坐标系 {_crs_text(grid.crs)} 存在面积变形"
+                            f"（图上面积 ÷ 实地面积 {lo:.3f}–{hi:.3f}），图斑面积及最小面积均按实地面积计算")
         if options.speckle != "none":
             notes.append(f"speckle filter: {options.speckle} with a 3 × 3 square")
             how = {"open": "开运算", "close": "闭运算", "open-close": "开运算后闭运算"}[options.speckle]
@@ -859,7 +1009,7 @@ def _detect(before, after, options, progress, is_canceled) -> Detection:
         return Detection(
             patches=done_patches, grid_crs=_crs_text(grid.crs), transform=grid.transform, width=W, height=H,
             pixel_area_m2=grid.pixel_area, notes=notes, notes_zh=notes_zh, stats=stats, table=table,
-            class_names=classes, min_area_m2=min_area, mode=options.mode,
+            class_names=classes, min_area_m2=min_area, mode=options.mode, content_digest=content.hexdigest(),
         )
     finally:
         if grid is not None:
@@ -931,14 +1081,6 @@ class LeadResult:
 
 RELATION_ZH = {"inside": "位于保护区内", "crossing": "跨越保护区边界", "touching": "与保护区边界相接",
                "near": "邻近保护区"}
-
-
-def _file_digest(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def transition_text(transitions: dict, names: dict) -> str:
@@ -1039,13 +1181,11 @@ def find_change_leads(workspace: str, before: str, after: str, options: ChangeOp
         ))
         if progress is not None:
             progress(0.85 + 0.15 * (i + 1) / n)
-    # The run is the image pair: running the same pair again (other options, another rulebook) replaces its
-    # leads. A lead's number comes from the pair and the patch's centre pixel, so an unchanged patch keeps
-    # its number, and the case opened for it, across runs.
-    digest = hashlib.sha256()
-    for part in (_file_digest(before), _file_digest(after), options.mode):
-        digest.update(part.encode())
-    run_id = digest.hexdigest()[:8]
+    # The run is the image pair as compared (its pixels on the common grid, not the files' bytes): running
+    # the same pair again (other options, another rulebook, files saved again) replaces its leads. A lead's
+    # number comes from the pair and the patch's centre pixel, so an unchanged patch keeps its number, and a
+    # lead on the place of an open lead case refreshes that case (cases.specs_from_leads).
+    run_id = hashlib.sha256(f"{det.content_digest}|{options.mode}".encode()).hexdigest()[:8]
     inv = ~det.transform
     seen: set = set()
     for lead in leads:
@@ -1123,11 +1263,11 @@ def read_leads(workspace: str) -> list[dict]:
     return read_rows(workspace, "change_lead")
 
 
-def write_lead_report(result: LeadResult, html_path: str) -> str:
+def write_lead_report(result: LeadResult, html_path: str, is_canceled: Callable[[], bool] | None = None) -> str:
     """The printable report (A4 HTML) with before/after thumbnails per lead (PNG files beside it)."""
     from .change_report import write_change_report
 
-    return write_change_report(result, html_path)
+    return write_change_report(result, html_path, is_canceled=is_canceled)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -1137,10 +1277,11 @@ def _cmd_change_leads(args) -> int:
     from .cli import _lang
 
     zh = _lang(args) == "zh"
-    if args.report:
-        from .workspace import refuse_workspace_as_output
+    if args.report:  # refused before any work: not an input, a writable .html
+        from .change_report import check_report_path
 
-        refuse_workspace_as_output(args.report)
+        check_report_path(args.report, (args.before, args.after, args.workspace, args.classes, args.after_classes,
+                                        args.transitions, args.rules))
     options = ChangeOptions(
         mode=args.mode, classes=args.classes, after_classes=args.after_classes, transitions=args.transitions,
         min_area_m2=args.min_area, distance_m=args.distance, index_drop=args.drop, index_min_before=args.min_before,

@@ -17,6 +17,7 @@ import rasterio.features
 from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
 
+from .errors import GreenShieldError
 from .landcover import load_class_colors
 from .report import CSS, _css_string, _e, badge
 from .workspace import refuse_workspace_as_output
@@ -57,9 +58,32 @@ def _colourise(arr: np.ndarray, mode: str, colours: dict, nodata) -> np.ndarray:
     return rgb
 
 
-def _thumbnails(result, folder: str) -> dict:
-    """{lead_id: (before_png, after_png)} written into folder."""
-    from .change_leads import _Grid, _open_index
+DEFAULT_PALETTE = ((242, 226, 140), (227, 163, 59), (47, 125, 50), (165, 212, 106), (95, 196, 184),
+                   (47, 111, 208), (216, 69, 59), (125, 125, 125), (205, 183, 158), (153, 102, 204),
+                   (255, 153, 0), (0, 153, 153))
+
+
+def _class_colours(classes_path, sources, band: int) -> dict:
+    """Class code → colour: the class table's colours, else the raster's own colour table, else a palette."""
+    colours = load_class_colors(classes_path)
+    if len(colours) > 1:
+        return colours
+    for src in sources:
+        try:
+            table = src.colormap(band)
+        except ValueError:  # no colour table
+            continue
+        return {int(code): tuple(int(v) for v in rgba[:3]) for code, rgba in table.items()}
+    from .landcover import load_class_table
+
+    return {code: DEFAULT_PALETTE[(code - 1) % len(DEFAULT_PALETTE)] for code in load_class_table(classes_path)
+            if code != 0}
+
+
+def _thumbnails(result, folder: str, is_canceled=None) -> dict:
+    """{lead_id: (before_png, after_png)} written into folder. A thumbnail is THUMB_PX pixels or more wide:
+    small leads are enlarged, large ones read decimated (memory stays small whatever the lead's size)."""
+    from .change_leads import ChangeLeadsCanceled, _Grid, _open_index
     from .landcover import _open_raster
 
     opts = result.options
@@ -69,12 +93,14 @@ def _thumbnails(result, folder: str) -> dict:
     if not leads:
         return out
     os.makedirs(folder, exist_ok=True)
-    colours = load_class_colors(opts.classes) if opts.mode == "classified" else {}
     src_b, src_a = opener(result.before, opts.band_before), opener(result.after, opts.band_after)
+    colours = _class_colours(opts.classes, (src_b, src_a), opts.band_before) if opts.mode == "classified" else {}
     grid = _Grid(src_b, src_a, opts, (result.before, result.after))
     try:
         inv = ~grid.transform
         for lead in leads:
+            if is_canceled is not None and is_canceled():
+                raise ChangeLeadsCanceled()
             minx, miny, maxx, maxy = lead.grid_geometry.bounds
             c0, r0 = inv * (minx, maxy)
             c1, r1 = inv * (maxx, miny)
@@ -85,17 +111,25 @@ def _thumbnails(result, folder: str) -> dict:
             row0 = int(max(0, min(grid.height - side, round(rc - side / 2))))
             cols, rows = min(side, grid.width - col0), min(side, grid.height - row0)
             wt = grid.transform * Affine.translation(col0, row0)
-            scale = max(1, -(-THUMB_PX // max(rows, cols)))  # at least THUMB_PX wide
-            # a thin outline drawn at the thumbnail's own resolution, so it hides little of the patch
-            # a line along pixel edges is missed by rasterize: draw a thin band around the boundary instead
-            band = lead.grid_geometry.boundary.buffer(0.7 * grid.resolution / scale)
-            outline = rasterio.features.rasterize([(band, 1)],
-                                                  out_shape=(rows * scale, cols * scale),
-                                                  transform=wt * Affine.scale(1.0 / scale), all_touched=True,
-                                                  fill=0, dtype="uint8") > 0
+            if max(rows, cols) <= THUMB_PX:  # enlarge by a whole factor
+                scale = -(-THUMB_PX // max(rows, cols))
+                out_rows, out_cols, read_shape = rows * scale, cols * scale, None
+            else:  # read decimated
+                f = THUMB_PX / max(rows, cols)
+                out_rows, out_cols = max(1, round(rows * f)), max(1, round(cols * f))
+                scale, read_shape = 1, (out_rows, out_cols)
+            out_t = wt * Affine.scale(cols / out_cols, rows / out_rows)
+            px = abs(out_t.a)  # a thumbnail pixel, in metres
+            # the outline: a band one or two thumbnail pixels wide just outside the lead (a line along pixel
+            # edges is missed by rasterize, and a one-pixel road must stay visible)
+            shape = lead.grid_geometry.simplify(px / 2.0) if px > grid.resolution else lead.grid_geometry
+            band = shape.boundary.buffer(1.2 * px).difference(shape)
+            outline = rasterio.features.rasterize([(band, 1)], out_shape=(out_rows, out_cols), transform=out_t,
+                                                  all_touched=True, fill=0, dtype="uint8") > 0
             names = []
             for which, label in ((0, "before"), (1, "after")):
-                arr = grid.read(which, (opts.band_before, opts.band_after)[which], row0, col0, rows, cols)
+                arr = grid.read(which, (opts.band_before, opts.band_after)[which], row0, col0, rows, cols,
+                                out_shape=read_shape)
                 rgb = _colourise(arr, opts.mode, colours, grid.nodata[which])
                 if scale > 1:
                     rgb = rgb.repeat(scale, axis=1).repeat(scale, axis=2)
@@ -114,24 +148,61 @@ def _thumbnails(result, folder: str) -> dict:
         grid.close()
         src_a.close()
         src_b.close()
-    # rasterio's PNG driver leaves .aux.xml files (no georeferencing); remove them
-    for name in os.listdir(folder):
-        if name.endswith(".aux.xml"):
-            os.remove(os.path.join(folder, name))
+        # rasterio's PNG driver leaves .aux.xml files (no georeferencing); remove them
+        for name in os.listdir(folder):
+            if name.endswith(".aux.xml"):
+                os.remove(os.path.join(folder, name))
     return out
 
 
-def write_change_report(result, html_path: str, *, title: str = TITLE) -> str:
+class ReportPathError(GreenShieldError):
+    code = "report_path"
+
+    def __init__(self, path: str, problem: str, problem_zh: str) -> None:
+        super().__init__(f"Cannot write the report {path}: {problem}", f"无法写入报告 {path}：{problem_zh}")
+
+
+def check_report_path(path: str, inputs=()) -> None:
+    """Refuse, before any work, a report path that is not an .html file in an existing folder, or that is
+    one of the inputs (images, tables, workspace) or would put its thumbnails over a file."""
+    path = os.fspath(path)
+    if os.path.splitext(path)[1].lower() not in (".html", ".htm"):
+        raise ReportPathError(path, "give a file name ending in .html (the report is a web page)",
+                              "报告为网页文件，文件名须以 .html 结尾")
+    full = os.path.realpath(path)
+    for other in inputs:
+        if other and os.path.realpath(os.fspath(other)) == full:
+            raise ReportPathError(path, "it is one of the inputs; choose another file name",
+                                  "该文件是输入数据之一，请另选文件名")
+    if os.path.isdir(path):
+        raise ReportPathError(path, "it is a folder; give a file name in it, e.g. leads.html",
+                              "这是一个文件夹，请给出其中的文件名，例如 leads.html")
+    parent = os.path.dirname(full)
+    if not os.path.isdir(parent):
+        raise ReportPathError(path, f"the folder {parent} does not exist", f"文件夹 {parent} 不存在")
+    files = os.path.join(parent, f"{os.path.splitext(os.path.basename(path))[0]}_files")
+    if os.path.exists(files) and not os.path.isdir(files):
+        raise ReportPathError(path, f"the thumbnails' folder {files} is a file",
+                              f"缩略图文件夹位置 {files} 已是一个文件")
+    refuse_workspace_as_output(path)
+
+
+def write_change_report(result, html_path: str, *, title: str = TITLE, is_canceled=None) -> str:
     """Write the report; return its path."""
     from .change_leads import ACTIVITIES
     from .schema import CODE_LISTS
 
     html_path = os.fspath(html_path)
-    refuse_workspace_as_output(html_path)
+    opts = result.options
+    check_report_path(html_path, (result.before, result.after, result.workspace, opts.classes, opts.after_classes,
+                                  opts.transitions))
     stem = os.path.splitext(os.path.basename(html_path))[0]
     folder_name = f"{stem}_files"
     folder = os.path.join(os.path.dirname(os.path.abspath(html_path)), folder_name)
-    thumbs = _thumbnails(result, folder)
+    try:
+        thumbs = _thumbnails(result, folder, is_canceled)
+    except OSError as exc:
+        raise ReportPathError(html_path, str(exc), str(exc)) from None
     det = result.detection
     counts = result.counts()
     e = _e
@@ -209,6 +280,9 @@ def write_change_report(result, html_path: str, *, title: str = TITLE) -> str:
         out.append(f'<p class="muted">线索超过 {MAX_THUMBNAILS} 个，其余线索未附缩略图。</p>')
     out.append('<p class="muted">缩略图：品红色为线索边界；颜色按分类表显示地类（指数影像由低到高为红到绿）。'
                "变化图斑由两期影像逐像元比较得出，须经现场核实后方可认定违法行为。</p></div></body></html>")
-    with open(html_path, "w", encoding="utf-8") as fh:
-        fh.write("".join(out))
+    try:
+        with open(html_path, "w", encoding="utf-8") as fh:
+            fh.write("".join(out))
+    except OSError as exc:
+        raise ReportPathError(html_path, str(exc), str(exc)) from None
     return html_path

@@ -248,7 +248,7 @@
       <translation>前一期栅格（文件，如 GeoTIFF），须带坐标系。</translation>
     </message>
     <message>
-      <source>The later raster; when the grids differ, the other image is warped onto this one&apos;s grid (or onto the before image&apos;s, when only that one is projected).</source>
+      <source>The later raster; when the grids differ, the other image is warped onto this one's grid (or onto the before image's, when only that one is projected).</source>
       <translation>后一期栅格；两期格网不同时，另一期影像重采样到本影像的格网上（仅前时相为投影坐标系时则对齐到前时相格网）。</translation>
     </message>
     <message>
@@ -266,6 +266,18 @@
     <message>
       <source>Which class changes count as which human activity, and the default thresholds; default core/data/change_transitions.yaml (copy and edit it).</source>
       <translation>哪些地类变化算作哪类人类活动，以及默认阈值；默认 core/data/change_transitions.yaml（可复制后修改）。</translation>
+    </message>
+    <message>
+      <source>The band holding the classes (or the index) in the before image.</source>
+      <translation>前时相影像中存放地类（或指数）的波段。</translation>
+    </message>
+    <message>
+      <source>The band holding the classes (or the index) in the after image.</source>
+      <translation>后时相影像中存放地类（或指数）的波段。</translation>
+    </message>
+    <message>
+      <source>The images are processed in square windows of this many pixels, so memory stays bounded; the result does not depend on it.</source>
+      <translation>影像按此边长（像元）的方形窗口分块处理，内存占用有上限；结果与窗口大小无关。</translation>
     </message>
     <message>
       <source>A 3×3 morphological filter on the changed pixels before they are grouped into patches.</source>
@@ -326,6 +338,22 @@
     <message>
       <source>Index threshold</source>
       <translation>指数阈值</translation>
+    </message>
+    <message>
+      <source>Index before at least</source>
+      <translation>前时相指数下限</translation>
+    </message>
+    <message>
+      <source>Band of the before image</source>
+      <translation>前时相影像波段</translation>
+    </message>
+    <message>
+      <source>Band of the after image</source>
+      <translation>后时相影像波段</translation>
+    </message>
+    <message>
+      <source>Processing window (pixels)</source>
+      <translation>处理窗口（像元）</translation>
     </message>
     <message>
       <source>Speckle filter</source>
@@ -402,6 +430,10 @@
     <message>
       <source>Index images only: a pixel whose index falls by at least this much is a change. Empty: the transition table's value ({value:g} in the shipped table).</source>
       <translation>仅用于指数影像：指数下降不小于此值的像元视为变化。留空：使用地类转换表中的值（默认表为 {value:g}）。</translation>
+    </message>
+    <message>
+      <source>Index images only: a pixel counts only where the before value reaches this (vegetation before). Empty: the transition table's value ({value:g} in the shipped table).</source>
+      <translation>仅用于指数影像：前时相数值达到此值（原为植被）的像元才参与判定。留空：使用地类转换表中的值（随附转换表为 {value:g}）。</translation>
     </message>
     <message>
       <source>None</source>

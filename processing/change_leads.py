@@ -39,7 +39,7 @@ LEAD = LAYER_TYPES["change_lead"]
 _QVARIANT = {"text": QVariant.String, "int": QVariant.LongLong, "real": QVariant.Double, "date": QVariant.Date,
              "bool": QVariant.Bool}
 # Fallbacks for the help texts when the transition table cannot be read (its shipped values).
-_TABLE_DEFAULTS = {"min_area_m2": 666.67, "distance_m": 500.0, "index_drop": 0.3}
+_TABLE_DEFAULTS = {"min_area_m2": 666.67, "distance_m": 500.0, "index_drop": 0.3, "index_min_before": 0.3}
 
 
 def _icon_name() -> str:
@@ -144,6 +144,21 @@ class ChangeLeadsAlgorithm(GreenShieldAlgorithm):
                  tr("Index images only: a pixel whose index falls by at least this much is a change. Empty: the "
                     "transition table's value ({value:g} in the shipped table).").format(
                      value=defaults["index_drop"]))
+        self.add(QgsProcessingParameterNumber("MIN_BEFORE", tr("Index before at least"),
+                                              QgsProcessingParameterNumber.Double, optional=True),
+                 tr("Index images only: a pixel counts only where the before value reaches this (vegetation "
+                    "before). Empty: the transition table's value ({value:g} in the shipped table).").format(
+                     value=defaults["index_min_before"]), advanced=True)
+        self.add(QgsProcessingParameterNumber("BAND_BEFORE", tr("Band of the before image"),
+                                              QgsProcessingParameterNumber.Integer, 1, minValue=1),
+                 tr("The band holding the classes (or the index) in the before image."), advanced=True)
+        self.add(QgsProcessingParameterNumber("BAND_AFTER", tr("Band of the after image"),
+                                              QgsProcessingParameterNumber.Integer, 1, minValue=1),
+                 tr("The band holding the classes (or the index) in the after image."), advanced=True)
+        self.add(QgsProcessingParameterNumber("WINDOW", tr("Processing window (pixels)"),
+                                              QgsProcessingParameterNumber.Integer, 2048, minValue=64),
+                 tr("The images are processed in square windows of this many pixels, so memory stays bounded; "
+                    "the result does not depend on it."), advanced=True)
         self.add(QgsProcessingParameterEnum("SPECKLE", tr("Speckle filter"),
                                             [tr("None"), tr("Opening (removes isolated pixels)"),
                                              tr("Closing (fills small gaps)"), tr("Opening, then closing")],
@@ -202,6 +217,7 @@ class ChangeLeadsAlgorithm(GreenShieldAlgorithm):
             save_leads,
             write_lead_report,
         )
+        from ..core.change_report import check_report_path
 
         workspace = self.parameterAsFile(parameters, "WORKSPACE", context)
         before = self._raster_path(parameters, "BEFORE", context)
@@ -214,6 +230,7 @@ class ChangeLeadsAlgorithm(GreenShieldAlgorithm):
                 raise QgsProcessingException(
                     tr("The report would replace {path}, an input of this run; choose another file.").format(
                         path=path))
+        rules = self.parameterAsFile(parameters, "RULES", context) or None
         options = ChangeOptions(
             mode=MODES[self.parameterAsEnum(parameters, "MODE", context)],
             classes=self.parameterAsFile(parameters, "CLASSES", context) or None,
@@ -223,19 +240,28 @@ class ChangeLeadsAlgorithm(GreenShieldAlgorithm):
             distance_m=self._number(parameters, "DISTANCE", context),
             index_drop=self._number(parameters, "DROP", context),
             speckle=SPECKLE[self.parameterAsEnum(parameters, "SPECKLE", context)],
+            index_min_before=self._number(parameters, "MIN_BEFORE", context),
+            window=self.parameterAsInt(parameters, "WINDOW", context) or 2048,
+            band_before=self.parameterAsInt(parameters, "BAND_BEFORE", context) or 1,
+            band_after=self.parameterAsInt(parameters, "BAND_AFTER", context) or 1,
         )
         try:
+            if report:  # refused before any work: an input, a folder, a missing folder, not .html
+                check_report_path(report, (before, after, workspace, options.classes, options.after_classes,
+                                           options.transitions, rules))
             result = find_change_leads(
-                workspace, before, after, options, rulebook=self.parameterAsFile(parameters, "RULES", context) or None,
+                workspace, before, after, options, rulebook=rules,
                 method=METHODS[self.parameterAsEnum(parameters, "METHOD", context)],
                 progress=lambda f: feedback.setProgress(f * 85), is_canceled=feedback.isCanceled)
             if feedback.isCanceled():
                 raise ChangeLeadsCanceled()
-            saved = save_leads(workspace, result) if save else 0
-            feedback.setProgress(90)
-            if report:
+            if report:  # before saving: a report that cannot be written leaves the workspace as it was
                 feedback.pushInfo(tr("Writing the report with thumbnails…"))
-                write_lead_report(result, report)
+                write_lead_report(result, report, is_canceled=feedback.isCanceled)
+            feedback.setProgress(90)
+            if feedback.isCanceled():
+                raise ChangeLeadsCanceled()
+            saved = save_leads(workspace, result) if save else 0
         except ChangeLeadsCanceled:
             raise QgsProcessingException(tr("Change detection canceled; nothing was saved.")) from None
         except GreenShieldError as exc:

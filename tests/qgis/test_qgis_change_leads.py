@@ -333,3 +333,24 @@ def test_bad_input_messages_in_chinese(provider, sample, workspace, tmp_path):
                 settings.remove(key)
             else:
                 settings.setValue(key, value)
+
+
+class _CancelWhileReporting(QgsProcessingFeedback):
+    """Cancels once the report is being written (after detection and attribution)."""
+
+    def pushInfo(self, info):  # noqa: N802 (Qt API)
+        super().pushInfo(info)
+        if "thumbnail" in info or "缩略图" in info:
+            self.cancel()
+
+
+def test_report_problems_and_cancel_while_reporting_leave_the_workspace_unchanged(provider, sample, workspace,
+                                                                                   tmp_path):
+    for report in (str(tmp_path), str(tmp_path / "missing" / "r.html")):
+        with pytest.raises(QgsProcessingException):
+            _run({"WORKSPACE": workspace, "BEFORE": sample["before"], "AFTER": sample["after"], "REPORT": report})
+    with pytest.raises(QgsProcessingException, match="(?i)cancel"):
+        _run({"WORKSPACE": workspace, "BEFORE": sample["before"], "AFTER": sample["after"],
+              "REPORT": str(tmp_path / "late.html")}, feedback=_CancelWhileReporting())
+    assert _lead_layer(workspace).featureCount() == 0
+    assert not os.path.exists(tmp_path / "late.html")

@@ -139,10 +139,32 @@ def test_reprojected_coarser_before_is_aligned(tmp_path):
                   dst_crs="EPSG:4490", resampling=Resampling.nearest, src_nodata=0, dst_nodata=0)
     before = write_raster(tmp_path / "before_4490.tif", dst_arr, crs="EPSG:4490", transform=t)
     det = detect_changes(before, after)
-    assert det.grid_crs == "EPSG:4544" and det.pixel_area_m2 == pytest.approx(100.0)
+    # compared at the coarser resolution, on the after image's pixel edges: the after image is coarsened by
+    # the majority class, the before image reprojected by nearest neighbour
+    r = det.pixel_area_m2 ** 0.5
+    assert det.grid_crs == "EPSG:4544" and 19.0 < r < 23.0
     assert any("EPSG:4490" in n and "最邻近" in n for n in det.notes_zh)
+    assert any("after.tif" in n and "众数" in n for n in det.notes_zh)
     assert [p.activity for p in det.patches] == ["mining"]
-    assert det.patches[0].area_m2 == pytest.approx(600_000.0)
+    boundary_pixels = 2 * (600 + 1000) / r + 4
+    assert abs(det.patches[0].area_m2 - 600_000.0) <= boundary_pixels * r * r
+    assert det.patches[0].area_m2 == pytest.approx(det.patches[0].geometry.area)
+
+
+def test_coarser_before_in_the_same_crs_gives_no_false_edges(tmp_path):
+    """A 30 m before image and a 10 m after image of the same classes: compared at 30 m, so class
+    boundaries do not turn into changes; the after image is coarsened by the majority class."""
+    rng = np.random.default_rng(5)
+    # 180 × 180 pixels of 10 m: forest and grassland in 30 m blocks
+    fine = np.repeat(np.repeat(rng.choice([3, 4], size=(60, 60)).astype(np.uint8), 3, axis=0), 3, axis=1)
+    after = fine.copy()
+    after[30:90, 30:90] = BARE  # 60 × 60 px at 10 m = 36 ha, aligned with the 30 m pixels
+    coarse = fine[::3, ::3]
+    before = write_raster(tmp_path / "before30.tif", coarse, transform=from_origin(X0, Y0, 30.0, 30.0))
+    after = write_raster(tmp_path / "after10.tif", after)
+    det = detect_changes(before, after, ChangeOptions(min_area_m2=0))
+    assert det.pixel_area_m2 == pytest.approx(900.0)
+    assert len(det.patches) == 1 and det.patches[0].area_m2 == pytest.approx(360_000.0)
 
 
 def test_extents_differ_compared_on_overlap(tmp_path):
@@ -279,3 +301,95 @@ def test_touching_activities_are_separate_patches(tmp_path):
     with pytest.raises(cl.UnknownClassCodes) as err:
         detect_changes(*pair(tmp_path, b.astype(np.uint16), a16))
     assert "300" in str(err.value)
+
+
+# --- found in review ------------------------------------------------------------------------------
+
+
+def test_index_without_nodata_warped_has_no_false_edge(tmp_path):
+    """An index image without a nodata value, warped: pixels outside it are not zeros compared."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs("EPSG:4544", "EPSG:4490", always_xy=True).transform(X0 + 500, Y0 - 500)
+    before = write_raster(tmp_path / "b.tif", np.full((300, 300), 0.8, np.float32), nodata=None)
+    after = write_raster(tmp_path / "a.tif", np.full((200, 200), 0.8, np.float32), crs="EPSG:4490", nodata=None,
+                         transform=from_origin(lon, lat, 0.0001, 0.0001))
+    det = detect_changes(before, after, ChangeOptions(mode="index", min_area_m2=0))
+    assert det.patches == [] and det.stats["nodata_pixels"] > 0
+
+
+def test_index_out_of_range_and_scaled_index(tmp_path):
+    b = np.full((100, 100), 8000, np.int16)
+    a = b.copy()
+    a[10:40, 10:40] = 1500  # 0.80 → 0.15 once scaled
+    a[60:90, 60:90] = 7990  # a one-unit drop: no change
+    before, after = pair(tmp_path, b, a, nodata=-32768)
+    with pytest.raises(cl.IndexOutOfRange) as err:
+        detect_changes(before, after, ChangeOptions(mode="index"))
+    assert "gdal_edit.py -scale 0.0001" in str(err.value) and "缩放系数" in err.value.message_zh
+    assert [p.pixels for p in detect_changes(before, after, ChangeOptions(mode="index", index_drop=3000,
+                                                                          index_min_before=3000)).patches] == [900]
+    for path in (before, after):
+        with rasterio.open(path, "r+") as dst:
+            dst.scales = (0.0001,)
+    assert [p.pixels for p in detect_changes(before, after, ChangeOptions(mode="index")).patches] == [900]
+
+
+def test_minimum_area_is_ground_area_in_web_mercator(tmp_path):
+    """EPSG:3857 at 29°N maps 1 m² of ground as ≈ 1.3 m²: areas and the minimum are ground areas."""
+    from pyproj import Proj, Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(106.2, 29.0)
+    t = from_origin(x, y, 10.0, 10.0)
+    b, a = forest(100, 100), forest(100, 100)
+    a[20:27, 20:30] = BARE  # 70 px: 7 000 m² on the map
+    before, after = pair(tmp_path, b, a, crs="EPSG:3857", transform=t)
+    scale = Proj("EPSG:3857").get_factors(106.2, 29.0 - 0.005).areal_scale
+    det = detect_changes(before, after, ChangeOptions(min_area_m2=5000))
+    assert len(det.patches) == 1 and det.patches[0].area_m2 == pytest.approx(7000 / scale, rel=0.002)
+    assert any("面积变形" in n for n in det.notes_zh)
+    assert detect_changes(before, after, ChangeOptions(min_area_m2=6000)).patches == []
+
+
+def test_closing_never_fills_nodata(tmp_path):
+    b, a = forest(80, 80), forest(80, 80)
+    a[20:60, 20:60] = BARE
+    a[20:60, 40] = 0  # a nodata column through the patch
+    det = detect_changes(*pair(tmp_path, b, a), ChangeOptions(speckle="close", min_area_m2=0))
+    assert sum(p.pixels for p in det.patches) == 40 * 39
+    assert all(set(p.transitions) == {(FOREST, BARE)} for p in det.patches)
+
+
+def test_transition_table_mistakes_are_explained(tmp_path):
+    before, after = pair(tmp_path, forest(50, 50), forest(50, 50))
+    bad = tmp_path / "t.yaml"
+    cases = {
+        "settings: [1, 2]\ntransitions:\n  - {from: 林地, to: 其他土地, activity: mining}\n": ("settings", "键值对"),
+        "transitions:\n  - {from: *, to: 其他土地, activity: mining}\n": ("quotes", "引号"),
+        "transitions:\n  - {from: 3, to: 42, activity: mining}\n": ("code 42", "代码为 42"),
+        "transitions:\n  - {from: 林地 to: 其他土地, activity: mining\n": ("line", "第"),
+    }
+    for text, (en, zh) in cases.items():
+        bad.write_text(text, "utf-8")
+        with pytest.raises(cl.TransitionTableError) as err:
+            detect_changes(before, after, ChangeOptions(transitions=str(bad)))
+        assert en in str(err.value) and zh in err.value.message_zh, text
+        assert "transition 1" not in err.value.message_zh
+
+
+def test_report_path_is_checked_before_any_work(tmp_path):
+    from green_shield.core.change_report import ReportPathError, check_report_path
+
+    before, after = pair(tmp_path, forest(50, 50), forest(50, 50))
+    for path, zh in ((before, ".html"), (str(tmp_path), ".html"), (str(tmp_path / "no" / "r.html"), "不存在")):
+        with pytest.raises(ReportPathError) as err:
+            check_report_path(path, (before, after))
+        assert zh in err.value.message_zh
+    (tmp_path / "x.html").write_text("old", "utf-8")
+    with pytest.raises(ReportPathError):
+        check_report_path(str(tmp_path / "x.html"), (str(tmp_path / "x.html"),))
+    folder = tmp_path / "dir.html"
+    folder.mkdir()
+    with pytest.raises(ReportPathError) as err:
+        check_report_path(str(folder), ())
+    assert "文件夹" in err.value.message_zh

@@ -158,3 +158,83 @@ def test_workspace_without_protected_layers(tmp_path, sample):
     with pytest.raises(cl.NoProtectedAreas) as err:
         cl.find_change_leads(empty, pair["before"], pair["after"])
     assert "没有任何保护对象" in err.value.message_zh
+
+
+def test_same_pixels_saved_again_are_the_same_run_and_cases_are_not_doubled(sample, tmp_path):
+    """The after image saved again with other compression and overviews: the same run (rows replaced);
+    a run with another speckle filter moves lead numbers, yet opens no second case for the same place."""
+    _, ws, pair, result = sample
+    again = str(tmp_path / "after_lzw.tif")
+    with rasterio.open(pair["after"]) as src:
+        profile = src.profile | {"compress": "lzw"}
+        with rasterio.open(again, "w", **profile) as dst:
+            dst.write(src.read())
+            dst.build_overviews([2, 4])
+    rerun = cl.find_change_leads(ws, pair["before"], again)
+    assert rerun.run_id == result.run_id
+    assert [lead.lead_id for lead in rerun.leads] == [lead.lead_id for lead in result.leads]
+    cl.save_leads(ws, result)
+    cases.build_cases(ws, registers=False)
+    n_cases = len(cases.read_cases(ws))
+    filtered = cl.find_change_leads(ws, pair["before"], pair["after"], cl.ChangeOptions(speckle="open-close"))
+    assert filtered.run_id == result.run_id  # the same images: this run replaces the rows
+    moved = {lead.lead_id for lead in filtered.leads} - {lead.lead_id for lead in result.leads}
+    assert moved  # filtering changed some patches' centre pixels
+    cl.save_leads(ws, filtered)
+    built = cases.build_cases(ws, registers=False)
+    assert built.created == [] and len(cases.read_cases(ws)) == n_cases
+
+
+def test_thumbnails_of_a_large_lead_are_decimated_and_coloured(tmp_path):
+    """A lead of 2 000 × 2 000 pixels: thumbnails a few hundred pixels wide, in the raster's own
+    colours when the class table has none."""
+    import time
+
+    from rasterio.transform import from_origin
+
+    from green_shield.core.workspace import create_workspace, write_features
+
+    ws = str(tmp_path / "ws.gpkg")
+    create_workspace(ws, crs="EPSG:4544")
+    reserve = shapely.box(500_000, 3_270_000, 530_000, 3_300_000)
+    write_features(ws, "nature_reserve", [shapely.MultiPolygon([reserve])], [{"name": "大保护区", "zone": "core"}])
+    b = np.full((3000, 3000), 3, np.uint8)
+    a = b.copy()
+    a[500:2500, 500:2500] = 9
+    paths = []
+    for name, arr in (("b.tif", b), ("a.tif", a)):
+        path = str(tmp_path / name)
+        with rasterio.open(path, "w", driver="GTiff", width=3000, height=3000, count=1, dtype="uint8",
+                           crs="EPSG:4544", transform=from_origin(500_000, 3_300_000, 10, 10), nodata=0,
+                           tiled=True) as dst:
+            dst.write(arr, 1)
+            dst.write_colormap(1, {3: (0, 100, 0, 255), 9: (200, 180, 150, 255)})
+        paths.append(path)
+    classes = tmp_path / "classes.csv"  # a table without colours
+    classes.write_text("code,name_zh,name_en\n3,林地,forest\n9,其他土地,bare\n", "utf-8")
+    result = cl.find_change_leads(ws, *paths, cl.ChangeOptions(classes=str(classes)))
+    assert len(result.leads) == 1 and result.leads[0].area_m2 == pytest.approx(4e8)
+    started = time.perf_counter()
+    cl.write_lead_report(result, str(tmp_path / "big.html"))
+    assert time.perf_counter() - started < 60  # generous: not the minutes a full-resolution read took
+    lead = result.leads[0]
+    with rasterio.open(tmp_path / "big_files" / f"{lead.lead_id}_after.png") as img:
+        assert 200 <= img.width <= 260
+        pixels = img.read()
+    colours = {tuple(pixels[:, r, c]) for r in range(0, img.height, 7) for c in range(0, img.width, 7)}
+    assert (0, 100, 0) in colours and (200, 180, 150) in colours  # the raster's colour table
+
+
+def test_command_line_refuses_a_report_over_an_input(sample, tmp_path, capsys):
+    from green_shield.core.cli import main
+
+    _, ws, pair, _ = sample
+    copy = str(tmp_path / "before_copy.tif")
+    import shutil
+
+    shutil.copy(pair["before"], copy)
+    code = main(["change-leads", ws, "--before", copy, "--after", pair["after"], "--no-save", "--report", copy])
+    assert code != 0
+    with rasterio.open(copy) as src:
+        assert src.driver == "GTiff"
+    assert ".html" in capsys.readouterr().err
