@@ -9,8 +9,12 @@ export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 DEMO_DIR ?= build/demo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# postgresql/postgresql-postgis are the distribution's default-version metapackages (Debian 12:
+# postgresql-15 + postgresql-15-postgis-3, Debian 13: 17), so server and PostGIS always match; the
+# tests start a throw-away cluster of their own (tests/pg_server.py), never the packaged one.
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-pip qttools5-dev-tools fonts-noto-cjk \
-	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio python3-scipy xvfb xauth
+	libgeos-dev libgdal-dev zip chromium poppler-utils python3-rasterio python3-scipy xvfb xauth \
+	postgresql postgresql-postgis python3-psycopg2
 
 .PHONY: help deps test unit lint i18n demo package deploy qgis bench clean screenshots
 
@@ -20,7 +24,8 @@ help:
 	@echo "make lint     ruff;  make package  plugin zip;  make deploy  into your QGIS profile"
 	@echo "make bench    screening speed against QGIS and geopandas (build/bench/results.md)"
 
-# System packages: QGIS from the distribution, Qt's lrelease, a Chinese font for maps.
+# System packages: QGIS from the distribution, Qt's lrelease, a Chinese font for maps, PostgreSQL +
+# PostGIS for the PostGIS workspace tests.
 $(QGIS_STAMP): Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -1237,8 +1237,13 @@ def save_leads(workspace: str, result: LeadResult) -> int:
     """Write the leads to the workspace's change_lead layer in one transaction; an earlier run of the same
     image pair is replaced. Return the number of rows written."""
     from .gpkg import connect, geometry_blob, srs_id
+    from .postgis import is_postgis, replace_features
     from .workspace import open_workspace
 
+    if is_postgis(workspace):  # one transaction in the database, recorded in its history
+        records = [lead_record(lead, result) for lead in result.leads]
+        return replace_features(workspace, "change_lead", "run_id", result.run_id,
+                                [lead.geometry for lead in result.leads], records, editor="change-leads")
     open_workspace(workspace)  # upgrades an older workspace (adds the layer)
     con = connect(workspace)
     try:
@@ -1259,7 +1264,10 @@ def save_leads(workspace: str, result: LeadResult) -> int:
 def read_leads(workspace: str) -> list[dict]:
     """The change_lead rows (geometry in the workspace CRS)."""
     from .gpkg import read_rows
+    from .postgis import fetch_rows, is_postgis
 
+    if is_postgis(workspace):
+        return fetch_rows(workspace, "change_lead")
     return read_rows(workspace, "change_lead")
 
 

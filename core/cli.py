@@ -126,7 +126,16 @@ def cmd_screen(args) -> int:
 
     zh = _lang(args) == "zh"
     rulebook = load_rulebook(args.rules)
-    projects, notes = load_projects(args.workspace, args.projects, args.source_crs)
+    from .postgis import is_postgis
+
+    far = None
+    if is_postgis(args.workspace) and not args.projects and not args.pull_all:
+        from .screening_io import load_projects_pushdown
+
+        projects, far = load_projects_pushdown(args.workspace, rulebook, args.near_m)
+        notes = []
+    else:
+        projects, notes = load_projects(args.workspace, args.projects, args.source_crs)
     protected, more = load_protected(args.workspace, args.protected)
     notes += more
     if not protected:
@@ -137,6 +146,12 @@ def cmd_screen(args) -> int:
     options = ScreeningOptions(method=args.method, planar_crs=args.planar_crs, sliver_m2=args.sliver_m2,
                                near_m=args.near_m, threads=args.threads)
     result = screen(projects, protected, rulebook, options, progress=_Progress("screen"))
+    if far is not None:
+        from .screening_io import add_far_projects
+
+        add_far_projects(result, far)
+        notes.append(f"{len(far)} projects beyond every protected feature's reach found clear by the database's "
+                     f"spatial index; {len(projects)} screened")
     result.warnings[:0] = notes
     write_results(result, args.out)
     if args.report:
@@ -304,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--near-m", type=float, default=500.0, help="report the nearest protected feature within this")
     p.add_argument("--source-crs", help="CRS of a projects file that has none")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--pull-all", action="store_true",
+                   help="PostGIS workspace: read every project instead of filtering near protected areas in the "
+                        "database")
     p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser("redline-diff", help="compare two red-line versions / 生态保护红线评估调整比对")
@@ -319,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", "-w", help="workspace for the rule checks and project verdict changes")
     p.set_defaults(func=cmd_redline_diff)
 
-    from . import cases, change_leads, draw, field_merge, outfalls, quick_check, routes, water_zones
+    from . import cases, change_leads, draw, field_merge, outfalls, postgis, quick_check, routes, water_zones
 
     cases.add_cli(sub)  # cases build / cases status / cases list
     draw.add_cli(sub)  # draw, draw --verify
@@ -329,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     outfalls.add_cli(sub)  # outfalls
     quick_check.add_cli(sub)  # check
     change_leads.add_cli(sub)  # change-leads
+    postgis.add_cli(sub)  # init-postgis, pg-copy, pg-history, pg-undo
 
     p = sub.add_parser("schema", help="print the data model as Markdown / 数据模型")
     p.set_defaults(func=cmd_schema)

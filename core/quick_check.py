@@ -22,6 +22,7 @@ import numpy as np
 import shapely
 
 from .errors import (
+    GreenShieldError,
     QuickCheckGeometryEmpty,
     QuickCheckNoWorkspaceLayers,
     QuickCheckOutsideCRS,
@@ -329,8 +330,14 @@ def save_check(workspace: str, result: QuickCheckResult, *, by: str, note: str |
     """Write the check (geometry in the workspace CRS, hits as JSON, rulebook, time, who) to the
     workspace table `gs_quick_check` in one transaction; return its id (QCyyyymmddNNNN)."""
     from .gpkg import connect, geometry_blob, srs_id
+    from .postgis import is_postgis
     from .workspace import open_workspace, read_meta
 
+    if is_postgis(workspace):
+        raise GreenShieldError(
+            "Saved quick checks are kept in GeoPackage workspaces only; with a PostGIS workspace, save the "
+            "one-page report (HTML/PDF) instead.",
+            "选址快速研判记录目前只能保存在 GeoPackage 工作空间中；使用 PostGIS 工作空间时，请保存研判单（HTML/PDF）。")
     ws_crs = read_meta(workspace).get("crs") or open_workspace(workspace).crs
     geom = reproject(np.array([result.geometry], dtype=object), result.crs, ws_crs)[0]
     con = connect(workspace)

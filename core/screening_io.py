@@ -77,8 +77,43 @@ def load_projects(workspace: str | None, projects: str | None, source_crs: str |
     return _from_workspace(workspace, "project"), []
 
 
+def load_projects_pushdown(workspace: str, rulebook, near_m: float) -> tuple[FeatureSet, list[dict]]:
+    """PostGIS workspace: only the projects within reach of a protected feature (the largest of near_m, the
+    rulebook's setbacks and the touching tolerance), found by the database's spatial index; the others
+    (fid, code, name, category) come without geometry — they are clear by construction (see add_far_projects)."""
+    from . import postgis
+    from .screening import PROTECTED_TYPES, ScreeningOptions
+
+    reach = max([near_m, ScreeningOptions().touch_m] + [rulebook.max_setback_m(k) for k in PROTECTED_TYPES]) + 1.0
+    crs = read_meta(workspace).get("crs") or open_workspace(workspace).crs
+    (geoms, columns, fids), far = postgis.read_projects_near(workspace, reach, PROTECTED_TYPES)
+    columns = {k: [None if (isinstance(v, float) and np.isnan(v)) else v for v in vals] for k, vals in columns.items()}
+    source = f"{postgis.parse(workspace)}:project (within {reach:,.0f} m of a protected feature, filtered in PostGIS)"
+    return FeatureSet("project", np.asarray(geoms, dtype=object), columns, np.asarray(fids), crs, source), far
+
+
+def add_far_projects(result, far: list[dict]) -> None:
+    """The projects the database found beyond every protected feature's reach: clear, no nearest feature
+    within near_m — exactly what screening them would give — listed with the others, in fid order."""
+    from .screening import ProjectVerdict
+
+    start = len(result.projects)
+    for k, row in enumerate(far):
+        result.projects.append(ProjectVerdict(
+            index=start + k, fid=int(row["fid"]), code=str(row.get("project_code") or row["fid"]),
+            name=row.get("name") or "", category=row.get("category") or "", verdict="CLEAR", n_conflicts=0,
+            overlap_m2=0.0, overlap_m=0.0, overlap_pct=0.0, overlap_by_type={}, reasons=[], nearest_m=None,
+            nearest_type="", geometry=None, note="远离保护对象（数据库空间筛选）"))
+    result.projects.sort(key=lambda p: p.fid)
+
+
 def load_version(spec: str, source_crs: str | None = None) -> tuple[FeatureSet, list[str]]:
-    """A red-line version from FILE[:LAYER]: schema fields mapped, other columns kept as they are."""
+    """A red-line version from FILE[:LAYER], or the redline layer of a workspace (a GeoPackage workspace
+    file or a PostGIS workspace PG:… schema=…): schema fields mapped, other columns kept as they are."""
+    from .postgis import is_postgis
+
+    if is_postgis(spec):
+        return _from_workspace(spec, "redline"), []
     return _from_file(spec, "redline", source_crs, keep_extra=True)
 
 

@@ -65,6 +65,10 @@ def built_aside(path: str, verb: str = "writing") -> Iterator[str]:
             os.remove(tmp)
 
 
+def _postgis(path) -> bool:
+    return isinstance(path, str) and path.startswith("PG:")
+
+
 def refuse_workspace_as_output(path: str) -> None:
     """Raise OutputIsAWorkspace when `path` is an existing workspace (an output must never replace one)."""
     if not os.path.exists(path):
@@ -152,6 +156,10 @@ def create_workspace(path: str, crs: str = DEFAULT_CRS, overwrite: bool = False)
 
 
 def read_meta(path: str) -> dict[str, str]:
+    if _postgis(path):
+        from . import postgis
+
+        return postgis.read_meta(path)
     if not os.path.exists(path):
         raise NotAWorkspace(path, "file not found")
     try:
@@ -166,8 +174,13 @@ def open_workspace(path: str) -> WorkspaceInfo:
     """Check that path is a workspace and report its CRS and layer counts.
 
     A workspace made by an older version gets the layers added since (empty) and its
-    schema version raised, so old workspaces keep working.
+    schema version raised, so old workspaces keep working. `PG:… schema=…` names a PostGIS
+    workspace (core.postgis).
     """
+    if _postgis(path):
+        from . import postgis
+
+        return postgis.open_workspace(path)
     path = os.fspath(path)
     meta = read_meta(path)
     present = {name for name, _ in pyogrio.list_layers(path)}
@@ -276,7 +289,11 @@ def write_features(
 
 
 def read_layer(path: str, key: str) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """Read a workspace layer: (geometries, {field: values}, fids)."""
+    """Read a workspace layer: (geometries, {field: values}, fids); a GeoPackage or PostGIS workspace."""
+    if _postgis(path):
+        from . import postgis
+
+        return postgis.read_layer(path, key)
     lt = layer_type(key)
     meta, fids, geometry, field_data = pyogrio.raw.read(path, layer=lt.table, return_fids=True)
     geoms = shapely.from_wkb(geometry) if geometry is not None else np.full(len(fids), None, dtype=object)
