@@ -154,8 +154,14 @@ class PgWorkspace:
         return f"{PREFIX}{self.conninfo} schema={self.schema}"
 
     def gdal(self) -> str:
-        """The GDAL/OGR datasource of the schema (layer names = table names)."""
-        return f"{PREFIX}{self.conninfo} active_schema={self.schema} schemas={self.schema}"
+        """The GDAL/OGR datasource of the schema (layer names = table names). With an authcfg, the credentials
+        come from the registered resolver (in memory only: never print this string)."""
+        return f"{PREFIX}{libpq_conninfo(self)} active_schema={self.schema} schemas={self.schema}"
+
+    @property
+    def authcfg(self) -> str | None:
+        m = re.search(r"(?:^|\s)authcfg=(\S+)", self.conninfo)
+        return m.group(1) if m else None
 
     @property
     def viewer_role(self) -> str:
@@ -218,6 +224,49 @@ def _redacted(ref: str) -> str:
 
 # --- connections -------------------------------------------------------------------------------------
 
+# authcfg id → (user, password): QGIS registers one that reads its authentication database, so a reference
+# may name a QGIS authentication configuration (authcfg=ID) instead of a pg_service entry.
+_auth_resolver = None
+
+
+def set_auth_resolver(resolver) -> None:
+    global _auth_resolver
+    _auth_resolver = resolver
+
+
+class AuthConfigUnavailable(PostgisError):
+    code = "authcfg_unavailable"
+
+    def __init__(self, authcfg: str) -> None:
+        super().__init__(
+            f"The reference names the QGIS authentication configuration {authcfg}, which can only be read inside "
+            "QGIS (or it does not exist there). Outside QGIS use a pg_service entry with ~/.pgpass.",
+            f"连接串引用了 QGIS 认证配置 {authcfg}，该配置只能在 QGIS 中读取（或在 QGIS 中不存在）。"
+            "在 QGIS 之外请使用 pg_service 配置及 ~/.pgpass。",
+        )
+
+
+def libpq_conninfo(ws: PgWorkspace) -> str:
+    """The keywords libpq understands: an authcfg is replaced by its user and password (never stored)."""
+    authcfg = ws.authcfg
+    if not authcfg:
+        return ws.conninfo
+    if _auth_resolver is None:
+        raise AuthConfigUnavailable(authcfg)
+    creds = _auth_resolver(authcfg)
+    if not creds:
+        raise AuthConfigUnavailable(authcfg)
+    user, password = creds
+    rest = [t for t in shlex.split(ws.conninfo)
+            if not t.startswith("authcfg=") and not (user and t.startswith("user="))]
+    extra = ([f"user={_quote(user)}"] if user else []) + ([f"password={_quote(password)}"] if password else [])
+    return " ".join([_quote_token(t) for t in rest] + extra)
+
+
+def _quote_token(token: str) -> str:
+    key, _, value = token.partition("=")
+    return f"{key}={_quote(value)}"
+
 
 def connect(ref: str | PgWorkspace, editor: str | None = None):
     """A psycopg2 connection to the workspace's database (autocommit off); `editor` is recorded in the history."""
@@ -225,7 +274,7 @@ def connect(ref: str | PgWorkspace, editor: str | None = None):
 
     ws = parse(ref)
     try:
-        con = psycopg2.connect(ws.conninfo, application_name="green-shield")
+        con = psycopg2.connect(libpq_conninfo(ws), application_name="green-shield")
     except psycopg2.OperationalError as exc:
         raise CannotConnect(str(ws), _redacted(str(exc).strip().splitlines()[0] if str(exc).strip() else "")) from None
     if editor:

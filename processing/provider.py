@@ -43,5 +43,8 @@ class GreenShieldProvider(QgsProcessingProvider):
         return __version__
 
     def loadAlgorithms(self):  # noqa: N802
+        from ..layers import pg_auth
+
+        pg_auth.register()  # PostGIS references may name a QGIS authentication configuration
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())

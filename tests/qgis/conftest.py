@@ -2,11 +2,14 @@
 
 import os
 import sys
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
+# A throw-away QGIS authentication database: tests may store configurations, never in the user's own.
+os.environ.setdefault("QGIS_AUTH_DB_DIR_PATH", tempfile.mkdtemp(prefix="gs-qgis-auth-"))
 # QGIS's own Python plugins (processing) first, so they win over any same-named folder.
 for path in ("/usr/share/qgis/python/plugins", "/usr/share/qgis/python"):
     if os.path.isdir(path) and path not in sys.path:

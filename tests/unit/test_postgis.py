@@ -292,3 +292,25 @@ def test_copy_into_an_empty_workspace_keeps_it_and_refuses_a_full_one(pg, distri
     with pytest.raises(pgw.WorkspaceSchemaExists):  # not over data
         pgw.copy_gpkg_to_postgis(district, ref("ws_fill"))
     assert open_workspace(ref("ws_fill")).layers == counts
+
+
+def test_an_authentication_configuration_is_resolved_in_memory(pg, roles):
+    """authcfg=ID (a QGIS authentication configuration) is resolved by the registered resolver at connect
+    time; without one, a clear message."""
+    pgw.init_workspace(ref("ws_auth"))
+    _grant(pg, "ws_auth")
+    auth_ref = "PG:service=gs_test authcfg=abc1234 schema=ws_auth"
+    with pytest.raises(pgw.AuthConfigUnavailable) as err:
+        pgw.read_meta(auth_ref)
+    assert "QGIS" in err.value.message_zh
+    seen = []
+    pgw.set_auth_resolver(lambda cfg: seen.append(cfg) or ("alice", "not-checked-by-trust-auth"))
+    try:
+        assert pgw.read_meta(auth_ref)["crs"] == "EPSG:4490"
+        con = pgw.connect(auth_ref)
+        assert con.info.user == "alice"
+        con.close()
+        assert "not-checked" not in str(pgw.parse(auth_ref)) and seen == ["abc1234", "abc1234"]
+        assert open_workspace(auth_ref).layers["redline"] == 0
+    finally:
+        pgw.set_auth_resolver(None)
