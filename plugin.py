@@ -43,6 +43,11 @@ class GreenShieldPlugin:
                          lambda: self._run_dialog("greenshield:createworkspace"))
         self._add_action("open_workspace", tr("Open workspace…"),
                          tr("Add an existing workspace's layers to the project, styled"), self.open_workspace)
+        postgis_action = self._add_action(
+            "open_postgis", tr("Open PostGIS workspace…"),
+            tr("Add the layers of a shared PostGIS workspace (PG:service=… schema=…) to the project"),
+            self.open_postgis_workspace, toolbar=False)
+        postgis_action.setIcon(icon("workspace"))
         self._add_action("import", tr("Import into workspace…"),
                          tr("Import a file into a workspace layer with validation"),
                          lambda: self._run_dialog("greenshield:importlayer"))
@@ -184,6 +189,39 @@ class GreenShieldPlugin:
             add_workspace_to_project(path, QgsProject.instance())
         except GreenShieldError as exc:
             QMessageBox.warning(self.iface.mainWindow(), tr("Open workspace"), error_text(exc))
+
+    def open_postgis_workspace(self) -> None:
+        """Ask for a PostGIS reference (no password: pg_service or a QGIS authentication configuration), add
+        its layers; a user who may only view gets read-only layers and is told so."""
+        from qgis.core import Qgis
+        from qgis.PyQt.QtWidgets import QInputDialog
+
+        from .core.errors import GreenShieldError
+        from .core.workspace import open_workspace
+        from .layers.workspace import add_workspace_to_project, readonly_message
+        from .ui.settings import GreenShieldSettings
+
+        settings = GreenShieldSettings()
+        last = settings.workspace() if settings.workspace().startswith("PG:") else "PG:service= schema="
+        ref, ok = QInputDialog.getText(
+            self.iface.mainWindow(), tr("Open PostGIS workspace"),
+            tr("PostGIS workspace, e.g. PG:service=district schema=qingxi (no password: use a pg_service "
+               "entry with ~/.pgpass, or authcfg=ID for a QGIS authentication configuration)"), text=last)
+        if not ok or not ref.strip():
+            return
+        ref = ref.strip()
+        if not ref.startswith("PG:"):
+            ref = "PG:" + ref
+        try:
+            open_workspace(ref)
+            add_workspace_to_project(ref, QgsProject.instance())
+        except GreenShieldError as exc:
+            QMessageBox.warning(self.iface.mainWindow(), tr("Open PostGIS workspace"), error_text(exc))
+            return
+        settings.set_workspace(ref)  # the quick check and the other tools use it from now on
+        message = readonly_message(ref)
+        if message:
+            self.iface.messageBar().pushMessage(tr("Open PostGIS workspace"), message, Qgis.Warning, 0)
 
     def show_settings(self) -> None:
         from .ui.settings import SettingsDialog

@@ -275,7 +275,7 @@ def connect(ref: str | PgWorkspace, editor: str | None = None):
     ws = parse(ref)
     try:
         con = psycopg2.connect(libpq_conninfo(ws), application_name="green-shield")
-    except psycopg2.OperationalError as exc:
+    except (psycopg2.OperationalError, psycopg2.ProgrammingError) as exc:
         raise CannotConnect(str(ws), _redacted(str(exc).strip().splitlines()[0] if str(exc).strip() else "")) from None
     if editor:
         with con.cursor() as cur:

@@ -20,6 +20,14 @@
       <translation>将已有工作空间的图层（含符号化）加入当前工程</translation>
     </message>
     <message>
+      <source>Open PostGIS workspace…</source>
+      <translation>打开 PostGIS 工作空间…</translation>
+    </message>
+    <message>
+      <source>Add the layers of a shared PostGIS workspace (PG:service=… schema=…) to the project</source>
+      <translation>将共享 PostGIS 工作空间（PG:service=… schema=…）的图层添加到工程</translation>
+    </message>
+    <message>
       <source>Import into workspace…</source>
       <translation>导入到工作空间…</translation>
     </message>
@@ -106,6 +114,14 @@
     <message>
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 文件 (*.gpkg)</translation>
+    </message>
+    <message>
+      <source>Open PostGIS workspace</source>
+      <translation>打开 PostGIS 工作空间</translation>
+    </message>
+    <message>
+      <source>PostGIS workspace, e.g. PG:service=district schema=qingxi (no password: use a pg_service entry with ~/.pgpass, or authcfg=ID for a QGIS authentication configuration)</source>
+      <translation>PostGIS 工作空间，例如 PG:service=district schema=qingxi（不含密码：使用 pg_service 配置及 ~/.pgpass，或以 authcfg=ID 引用 QGIS 认证配置）</translation>
     </message>
     <message>
       <source>Build inspection cases…</source>
@@ -652,6 +668,10 @@
       <translation>要创建的 GeoPackage 文件。</translation>
     </message>
     <message>
+      <source>Create the workspace as a schema of a PostgreSQL/PostGIS database shared by a team, instead of the workspace file: PG:service=NAME schema=SCHEMA (a pg_service.conf entry, the password in ~/.pgpass), PG:host=… port=… dbname=… user=… schema=…, or PG:connection=NAME schema=SCHEMA for a saved QGIS PostgreSQL connection. Never a password. Every change is recorded in the history and the roles SCHEMA_viewer and SCHEMA_editor are made; with “Replace an existing file” an existing schema is replaced, its data and history dropped.</source>
+      <translation>在团队共享的 PostgreSQL/PostGIS 数据库中以一个模式（schema）创建工作空间，取代工作空间文件：PG:service=名称 schema=模式名（pg_service.conf 中的服务，密码写入 ~/.pgpass）、PG:host=… port=… dbname=… user=… schema=…，或 PG:connection=名称 schema=模式名（QGIS 中已保存的 PostgreSQL 连接）。不得包含密码。每次修改都记入历史，并创建角色 模式名_viewer（查看）与 模式名_editor（编辑）；勾选“覆盖已存在的文件”时将替换已有的模式，其数据与历史一并删除。</translation>
+    </message>
+    <message>
       <source>Workspace CRS</source>
       <translation>工作空间坐标系</translation>
     </message>
@@ -664,12 +684,40 @@
       <translation>工作空间文件</translation>
     </message>
     <message>
+      <source>PostGIS workspace (PG:service=… schema=…)</source>
+      <translation>PostGIS 工作空间（PG:service=… schema=…）</translation>
+    </message>
+    <message>
       <source>Number of layers</source>
       <translation>图层数</translation>
     </message>
     <message>
+      <source>Choose the workspace file, or give a PostGIS workspace.</source>
+      <translation>请选择工作空间文件，或填写 PostGIS 工作空间。</translation>
+    </message>
+    <message>
+      <source>The workspace is created in PostGIS; the workspace file is not written.</source>
+      <translation>工作空间创建在 PostGIS 中；不写入工作空间文件。</translation>
+    </message>
+    <message>
+      <source>There is no saved PostgreSQL connection named {name} in QGIS.</source>
+      <translation>QGIS 中没有名为 {name} 的已保存 PostgreSQL 连接。</translation>
+    </message>
+    <message>
+      <source>The QGIS connection {name} has neither a service nor a host.</source>
+      <translation>QGIS 连接 {name} 既没有服务（service）也没有主机（host）。</translation>
+    </message>
+    <message>
       <source>Workspace created: {path} ({crs}, {n} layers)</source>
       <translation>已创建工作空间：{path}（{crs}，{n} 个图层）</translation>
+    </message>
+    <message>
+      <source>PostGIS workspace created: {ref} ({crs}, {n} layers; roles {viewer} and {editor})</source>
+      <translation>已创建 PostGIS 工作空间：{ref}（{crs}，{n} 个图层；角色 {viewer} 与 {editor}）</translation>
+    </message>
+    <message>
+      <source>The database refused to create the PostGIS workspace {ref}: {reason}</source>
+      <translation>数据库拒绝创建 PostGIS 工作空间 {ref}：{reason}</translation>
     </message>
     <message>
       <source>Export field packages</source>

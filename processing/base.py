@@ -114,7 +114,9 @@ def reload_or_load_workspace(path: str | None, context: QgsProcessingContext) ->
     project = context.project()
     if not path or project is None:
         return
-    path = os.path.abspath(path)
+    from ..layers.workspace import workspace_key
+
+    path = workspace_key(path)  # a GeoPackage's absolute path, or a PostGIS reference
     loaded = [layer for layer in project.mapLayers().values()
               if layer.customProperty(PROPERTY_WORKSPACE) == path]
     if not loaded:

@@ -349,7 +349,9 @@ def _add_missing_lead_layer(workspace: str, context: QgsProcessingContext) -> No
     project = context.project()
     if project is None:
         return
-    path = os.path.abspath(workspace)
+    from ..layers.workspace import workspace_key
+
+    path = workspace_key(workspace)
     ours = [layer for layer in project.mapLayers().values() if layer.customProperty(PROPERTY_WORKSPACE) == path]
     if not ours or any(layer.customProperty(PROPERTY_TYPE) == "change_lead" for layer in ours):
         return  # nothing shown yet (the whole workspace is being loaded) or the layer is there

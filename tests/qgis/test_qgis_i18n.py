@@ -16,7 +16,8 @@ def test_chinese_translation_applies_to_menu_and_algorithms(iface, qgis_app):
         plugin = classFactory(iface)
         plugin.initGui()
         texts = [a.text() for a in plugin.menu.actions() if not a.isSeparator()]
-        assert texts == ["新建工作空间…", "打开工作空间…", "导入到工作空间…", "审查建设项目…", "比对红线版本…",
+        assert texts == ["新建工作空间…", "打开工作空间…", "打开 PostGIS 工作空间…", "导入到工作空间…", "审查建设项目…",
+                         "比对红线版本…",
                          "遥感变化线索…", "选址快速研判…", "水源地与排污口", "检查计划", "生成示例区县…", "设置…"]
         assert [a.text() for a in plugin.planning_menu.actions()] == [
             "生成检查案件…", "双随机抽查…", "规划检查路线…", "导出外业数据包（QField）…", "导入外业成果…",

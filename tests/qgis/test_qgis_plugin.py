@@ -33,9 +33,9 @@ def test_load_and_unload_twice_leaves_nothing(iface, qgis_app):
         ours = [m for m in menus if m.objectName() == "GreenShieldMenu"]
         assert len(ours) == 1 and ours[0].title() == "绿盾 Green Shield"
         assert [a.objectName() for a in ours[0].actions() if not a.isSeparator()] == [
-            "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_import", "GreenShield_screen",
-            "GreenShield_redline_diff", "GreenShield_change_leads", "GreenShield_quick_check", "GreenShield_water",
-            "GreenShield_inspection", "GreenShield_sample_district", "GreenShield_settings"]
+            "GreenShield_workspace", "GreenShield_open_workspace", "GreenShield_open_postgis", "GreenShield_import",
+            "GreenShield_screen", "GreenShield_redline_diff", "GreenShield_change_leads", "GreenShield_quick_check",
+            "GreenShield_water", "GreenShield_inspection", "GreenShield_sample_district", "GreenShield_settings"]
         water = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_water")
         assert [a.objectName() for a in water.actions()] == ["GreenShield_water_zones", "GreenShield_outfalls"]
         planning = next(a.menu() for a in ours[0].actions() if a.objectName() == "GreenShield_inspection")
