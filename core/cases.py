@@ -22,7 +22,7 @@ import shapely
 
 from . import gpkg
 from .case_rules import OPEN_STATUSES, TRANSITIONS, install_case_rules
-from .errors import CaseNotFound, LedgerEditFailed, NotAScreeningResult, StatusChangeRefused
+from .errors import CaseNotFound, GreenShieldError, LedgerEditFailed, NotAScreeningResult, StatusChangeRefused
 from .importer import BadValue, convert_value
 from .schema import CODE_LISTS, LAYER_TYPES
 from .workspace import open_workspace, read_layer, read_meta
@@ -85,7 +85,21 @@ def _check_codes(spec: CaseSpec) -> None:
                                    f"{CASE.field(name).alias_zh}“{value}”不是有效代码（{', '.join(codelist.codes())}）")
 
 
+class LedgerNotInPostgis(GreenShieldError):
+    code = "ledger_not_in_postgis"
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            f"The case ledger (its status rules and history) is kept in a GeoPackage workspace; {ref} is a PostGIS "
+            "workspace. Keep the ledger in the team's GeoPackage, or copy the workspace with green-shield pg-copy.",
+            f"案件台账（状态规则与历史）保存在 GeoPackage 工作空间中；{ref} 是 PostGIS 工作空间。"
+            "请在 GeoPackage 工作空间中管理案件台账，或用 green-shield pg-copy 复制工作空间。",
+        )
+
+
 def _open(path: str) -> sqlite3.Connection:
+    if isinstance(path, str) and path.startswith("PG:"):
+        raise LedgerNotInPostgis(path)
     open_workspace(path)  # checks (and upgrades) the workspace
     install_case_rules(os.fspath(path))  # the current rules, also in workspaces made by an older version
     return gpkg.connect(os.fspath(path))
@@ -455,6 +469,8 @@ def build_cases(workspace: str, screening: str | None = None, *, registers: bool
                 today: _dt.date | None = None, reopen_excluded: bool = False, leads: bool = True) -> UpsertResult:
     """Open or refresh cases from a screening result, the workspace's registers and its remote-sensing
     change leads, in one transaction."""
+    if isinstance(workspace, str) and workspace.startswith("PG:"):
+        raise LedgerNotInPostgis(workspace)
     crs = read_meta(workspace).get("crs") or open_workspace(workspace).crs
     specs: list[CaseSpec] = []
     if screening:

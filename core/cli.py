@@ -128,11 +128,14 @@ def cmd_screen(args) -> int:
     rulebook = load_rulebook(args.rules)
     from .postgis import is_postgis
 
-    far = None
-    if is_postgis(args.workspace) and not args.projects and not args.pull_all:
+    far, planar = None, args.planar_crs
+    # pushed into the database when the workspace's own layers are screened (a --protected file replaces a
+    # layer the database cannot see, so then every project is read)
+    if is_postgis(args.workspace) and not args.projects and not args.protected and not args.pull_all:
         from .screening_io import load_projects_pushdown
 
-        projects, far = load_projects_pushdown(args.workspace, rulebook, args.near_m)
+        projects, far, zone = load_projects_pushdown(args.workspace, rulebook, args.near_m)
+        planar = planar or zone
         notes = []
     else:
         projects, notes = load_projects(args.workspace, args.projects, args.source_crs)
@@ -143,7 +146,7 @@ def cmd_screen(args) -> int:
 
         raise NothingToScreen("no protected layers (give --workspace or --protected FILE=TYPE)",
                               "没有受保护图层（请指定 --workspace 或 --protected 文件=类型）")
-    options = ScreeningOptions(method=args.method, planar_crs=args.planar_crs, sliver_m2=args.sliver_m2,
+    options = ScreeningOptions(method=args.method, planar_crs=planar, sliver_m2=args.sliver_m2,
                                near_m=args.near_m, threads=args.threads)
     result = screen(projects, protected, rulebook, options, progress=_Progress("screen"))
     if far is not None:

@@ -181,11 +181,14 @@ def parse(ref: str | PgWorkspace) -> PgWorkspace:
     if isinstance(ref, PgWorkspace):
         return ref
     text = ref[len(PREFIX):].strip() if ref.startswith(PREFIX) else ref.strip()
+    if re.search(r"(?i)password\s*=|://[^\s/@]*:[^\s/@]*@", text):  # in any value, or a URI with credentials
+        raise PasswordInReference()
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
         raise BadReference(_redacted(ref), f"cannot read it ({exc})", f"无法解析（{exc}）") from None
     keys, schema = [], None
+    reserved = ("public", "information_schema", "topology", "tiger")
     for token in tokens:
         key, sep, value = token.partition("=")
         if not sep:
@@ -202,6 +205,10 @@ def parse(ref: str | PgWorkspace) -> PgWorkspace:
         keys.append(f"{key}={_quote(value)}")
     if not schema:
         raise BadReference(_redacted(ref), "no schema=NAME", "缺少 schema=模式名")
+    if schema in reserved or schema.startswith("pg_"):
+        raise BadReference(_redacted(ref), f"schema {schema!r} is reserved for the database itself; choose a name "
+                           "of your own (e.g. the district's pinyin)",
+                           f"模式名“{schema}”为数据库保留，请另取名称（例如区县拼音）")
     if not _SCHEMA_NAME.match(schema):
         raise BadReference(_redacted(ref), f"schema name {schema!r} must be lower-case letters, digits and _ "
                            "(at most 48), starting with a letter",
@@ -219,7 +226,8 @@ def _quote(value: str) -> str:
 
 
 def _redacted(ref: str) -> str:
-    return re.sub(r"(?i)(password\s*=\s*)('[^']*'|\S+)", r"\1***", str(ref))
+    text = re.sub(r"(?i)(password\s*=\s*)('[^']*'|\S+)", r"\1***", str(ref))
+    return re.sub(r"(://[^\s/@:]*):[^\s/@]*@", r"\1:***@", text)
 
 
 # --- connections -------------------------------------------------------------------------------------
@@ -366,11 +374,13 @@ BEGIN
             o - 'geom', n - 'geom', og, ng, CASE WHEN note = 'undo' THEN NULL ELSE note END);
     RETURN NULL;
 END $$;
-CREATE FUNCTION {record_conflict}(p_layer text, p_fid bigint, p_values jsonb, p_note text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = {schema}, public AS $$
-    INSERT INTO {audit} (editor, layer, fid, op, new_values, note)
-    VALUES (nullif(current_setting('green_shield.editor', true), ''), p_layer, p_fid, 'conflict', p_values, p_note);
+CREATE FUNCTION {record_conflict}(p_layer text, p_fid bigint, p_values jsonb, p_geom geometry, p_note text)
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = {schema}, public AS $$
+    INSERT INTO {audit} (editor, layer, fid, op, new_values, new_geom, note)
+    VALUES (nullif(current_setting('green_shield.editor', true), ''), p_layer, p_fid, 'conflict', p_values, p_geom,
+            p_note);
 $$;
+REVOKE EXECUTE ON FUNCTION {record_conflict}(text, bigint, jsonb, geometry, text) FROM PUBLIC;
 CREATE FUNCTION {check_rev}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, public AS $$
 DECLARE
     last record;
@@ -397,14 +407,33 @@ def init_workspace(ref: str | PgWorkspace, crs: str = DEFAULT_CRS, *, overwrite:
                    roles: bool = True) -> WorkspaceInfo:
     """Create the workspace schema (tables, code-list checks, GiST indexes, history, revision check and
     roles) in one transaction: on any error nothing is left behind."""
+    import psycopg2
+
     ws = parse(ref)
     con = connect(ws)
     try:
         with con, con.cursor() as cur:
             _create_schema(cur, ws, crs, overwrite, roles)
+    except psycopg2.Error as exc:
+        raise _refused(exc, ws) from None
     finally:
         con.close()
     return open_workspace(ws)
+
+
+def _refused(exc, ws: PgWorkspace) -> PostgisError:
+    """A database refusal while creating or filling a workspace, as a message."""
+    import psycopg2
+
+    reason = (getattr(exc, "diag", None) and exc.diag.message_primary) or str(exc).strip().splitlines()[0]
+    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
+        return PostgisError(
+            f"The database refused to create or fill {ws}: {reason}. Creating a workspace needs a database user "
+            "allowed to create schemas and roles (ask the database administrator).",
+            f"数据库拒绝创建或写入 {ws}：{reason}。创建工作空间需要有权创建模式（schema）和角色的数据库用户"
+            "（请联系数据库管理员）。")
+    return PostgisError(f"The database refused to create or fill {ws}: {reason}",
+                        f"数据库拒绝创建或写入 {ws}：{reason}")
 
 
 def _create_schema(cur, ws: PgWorkspace, crs: str, overwrite: bool, roles: bool, meta: dict | None = None) -> None:
@@ -417,6 +446,11 @@ def _create_schema(cur, ws: PgWorkspace, crs: str, overwrite: bool, roles: bool,
     if cur.fetchone():
         if not overwrite:
             raise WorkspaceSchemaExists(str(ws))
+        cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                    (ws.schema, META_TABLE))
+        if not cur.fetchone():  # never drop a schema that is not a workspace, whatever it holds
+            raise NotAPostgisWorkspace(str(ws), "the schema exists and is not a workspace, so it is not replaced",
+                                       "该模式已存在且不是工作空间，不予替换")
         cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(ws.schema)))
     cur.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(ws.schema)))
     cur.execute(sql.SQL(_FUNCTIONS.replace("$$", "$GS$")).format(
@@ -463,6 +497,8 @@ def _grant_roles(cur, ws: PgWorkspace) -> None:
     layers = sql.SQL(", ").join(sql.Identifier(ws.schema, lt.table) for lt in LAYER_TYPES.values())
     cur.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(layers, editor))
     cur.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, editor))
+    cur.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {}(text, bigint, jsonb, geometry, text) TO {}").format(
+        sql.Identifier(ws.schema, "gs_record_conflict"), editor))
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -509,19 +545,35 @@ def open_workspace(ref: str | PgWorkspace) -> WorkspaceInfo:
     return WorkspaceInfo(str(ws), meta.get("crs", DEFAULT_CRS), int(meta.get("schema_version", 0)), counts)
 
 
-def read_layer(ref: str | PgWorkspace, key: str, bbox: tuple | None = None, sql_where: str | None = None):
-    """(geometries, {field: values}, fids) of a layer, as workspace.read_layer gives them; read through GDAL's
-    PostgreSQL driver (a bbox becomes an indexed && filter in the database)."""
-    import pyogrio.raw
+def read_layer(ref: str | PgWorkspace, key: str):
+    """(geometries, {field: values}, fids) of a layer, as workspace.read_layer gives them, in fid order; read
+    through GDAL's PostgreSQL driver with the table named in full (schema.table), never left to a search
+    path."""
 
+    sql = _sql()
     ws = parse(ref)
     lt = LAYER_TYPES[key]
-    meta, fids, geometry, field_data = pyogrio.raw.read(ws.gdal(), layer=lt.table, return_fids=True, bbox=bbox,
-                                                        where=sql_where)
+    cols = [sql.Identifier("fid")] + ([sql.Identifier("geom")] if lt.geometry != "none" else []) \
+        + [sql.Identifier(f.name) for f in lt.fields]
+    con = connect(ws)
+    try:
+        query = sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
+            sql.SQL(", ").join(cols), sql.Identifier(ws.schema, lt.table)).as_string(con)
+    finally:
+        con.close()
+    return _gdal_sql(ws, query)
+
+
+def _gdal_sql(ws: PgWorkspace, query: str):
+    """(geometries, {column: values}, fids) of an SQL query through GDAL's PostgreSQL driver."""
+    import pyogrio.raw
+
+    meta, fids, geometry, field_data = pyogrio.raw.read(ws.gdal(), sql=query, return_fids=True)
+    data = dict(zip(list(meta["fields"]), field_data))
+    if "fid" in data:  # GDAL may keep fid as a field of an SQL result: the real fids
+        fids = np.asarray(data.pop("fid"), dtype="int64")
     geoms = shapely.from_wkb(geometry) if geometry is not None else np.full(len(fids), None, dtype=object)
-    columns = {name: values for name, values in zip(meta["fields"], field_data) if name not in (REV, BASE_REV)}
-    order = np.argsort(fids, kind="stable")  # fid order, as a GeoPackage gives them (the database has none)
-    return geoms[order], {k: v[order] for k, v in columns.items()}, np.asarray(fids)[order]
+    return np.asarray(geoms, dtype=object), data, np.asarray(fids)
 
 
 def fetch_rows(ref: str | PgWorkspace, key: str, where: Any = None, params: Sequence = ()) -> list[dict]:
@@ -554,6 +606,16 @@ def fetch_rows(ref: str | PgWorkspace, key: str, where: Any = None, params: Sequ
 # --- editing -----------------------------------------------------------------------------------------
 
 
+def _geom_sql(lt: LayerType, srid: int):
+    """The geometry placeholder: WKB with the workspace's SRID; a Polygon (LineString) into a MultiPolygon
+    (MultiLineString) layer is promoted, as the GeoPackage workspace does."""
+    sql = _sql()
+    inner = sql.SQL("ST_SetSRID(ST_GeomFromWKB(%s), {})").format(sql.Literal(int(srid)))
+    if _GEOMETRY.get(lt.geometry, "").startswith("Multi"):
+        return sql.SQL("ST_Multi({})").format(inner)
+    return inner
+
+
 def _value(fd, value):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -583,6 +645,10 @@ def _translate(exc, ws: PgWorkspace, table: str, cur=None):
         return PostgisError(f"{table}: a value is not in its code list ({exc.diag.constraint_name}): "
                             f"{exc.diag.message_primary}",
                             f"{table}：取值不在代码表中（{exc.diag.constraint_name}）")
+    if isinstance(exc, (psycopg2.DataError, psycopg2.IntegrityError)):
+        reason = exc.diag.message_primary or str(exc).strip().splitlines()[0]
+        return PostgisError(f"{table}: the database refused a value: {reason}",
+                            f"{table}：数据库拒绝了某个取值：{reason}")
     return None
 
 
@@ -601,9 +667,12 @@ def insert_features(ref: str | PgWorkspace, key: str, geometries: Sequence, reco
     marks = [sql.Placeholder()] * len(names)
     if lt.geometry != "none":
         cols.insert(0, sql.Identifier("geom"))
-        marks.insert(0, sql.SQL("ST_SetSRID(ST_GeomFromWKB(%s), {})").format(sql.Literal(srid)))
+        marks.insert(0, _geom_sql(lt, srid))
     query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING fid").format(
         sql.Identifier(ws.schema, lt.table), sql.SQL(", ").join(cols), sql.SQL(", ").join(marks))
+    records = list(records)
+    if len(records) != len(geometries):
+        raise ValueError("one record per geometry")
     fids = []
     con = connect(ws, editor)
     try:
@@ -638,7 +707,7 @@ def replace_features(ref: str | PgWorkspace, key: str, field: str, value: Any, g
     marks = [sql.Placeholder()] * len(names)
     if lt.geometry != "none":
         cols.insert(0, sql.Identifier("geom"))
-        marks.insert(0, sql.SQL("ST_SetSRID(ST_GeomFromWKB(%s), {})").format(sql.Literal(srid)))
+        marks.insert(0, _geom_sql(lt, srid))
     insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
         sql.Identifier(ws.schema, lt.table), sql.SQL(", ").join(cols), sql.SQL(", ").join(marks))
     con = connect(ws, editor)
@@ -676,7 +745,7 @@ def update_feature(ref: str | PgWorkspace, key: str, fid: int, values: dict, *, 
     params = [_value(known[k], v) for k, v in values.items()]
     if geometry is not None and lt.geometry != "none":
         srid = _srid(read_meta(ws).get("crs", DEFAULT_CRS))
-        sets.append(sql.SQL("geom = ST_SetSRID(ST_GeomFromWKB(%s), {})").format(sql.Literal(srid)))
+        sets.append(sql.SQL("geom = {}").format(_geom_sql(lt, srid)))
         params.append(psycopg2.Binary(shapely.to_wkb(geometry)))
     sets.append(sql.SQL("{} = %s").format(sql.Identifier(BASE_REV)))
     params.append(int(based_on_rev))
@@ -694,7 +763,8 @@ def update_feature(ref: str | PgWorkspace, key: str, fid: int, values: dict, *, 
         except psycopg2.Error as exc:
             if getattr(exc, "pgcode", None) == CONFLICT_STATE:
                 detail = (exc.diag.message_detail or "").strip()
-                _record_conflict(con, ws, lt.table, int(fid), values, editor, detail)
+                srid = _srid(read_meta(ws).get("crs", DEFAULT_CRS))
+                _record_conflict(con, ws, lt.table, int(fid), values, editor, detail, geometry, srid)
                 raise EditConflict(str(ws), lt.table, int(fid), detail) from None
             raise (_translate(exc, ws, lt.table) or exc) from None
     finally:
@@ -702,13 +772,17 @@ def update_feature(ref: str | PgWorkspace, key: str, fid: int, values: dict, *, 
 
 
 def _record_conflict(con, ws: PgWorkspace, table: str, fid: int, values: dict, editor: str | None,
-                     detail: str) -> None:
-    """The refused change, kept in the history in its own transaction (through a function, as editors may not
-    write the history table themselves)."""
+                     detail: str, geometry=None, srid: int = 0) -> None:
+    """The refused change (values and geometry), kept in the history in its own transaction (through a
+    function only editors may call, as nobody writes the history table directly)."""
+    import psycopg2
+
     sql = _sql()
+    geom = None if geometry is None else psycopg2.Binary(shapely.to_wkb(geometry))
     with con, con.cursor() as cur:
-        cur.execute(sql.SQL("SELECT {}(%s, %s, %s, %s)").format(sql.Identifier(ws.schema, "gs_record_conflict")),
-                    (table, fid, json.dumps(values, ensure_ascii=False, default=str), detail))
+        cur.execute(sql.SQL("SELECT {}(%s, %s, %s, ST_SetSRID(ST_GeomFromWKB(%s), %s), %s)").format(
+            sql.Identifier(ws.schema, "gs_record_conflict")),
+            (table, fid, json.dumps(values, ensure_ascii=False, default=str), geom, srid, detail))
 
 
 def delete_features(ref: str | PgWorkspace, key: str, fids: Sequence[int], *, editor: str | None = None) -> int:
@@ -730,11 +804,16 @@ def delete_features(ref: str | PgWorkspace, key: str, fids: Sequence[int], *, ed
         con.close()
 
 
-def history(ref: str | PgWorkspace, key: str | None = None, fid: int | None = None) -> list[dict]:
-    """The audit rows, oldest first (geometries as shapely)."""
+def history(ref: str | PgWorkspace, key: str | None = None, fid: int | None = None, *,
+            audit_id: int | None = None, last: int | None = None) -> list[dict]:
+    """The audit rows, oldest first (geometries as shapely); `last` keeps only the newest rows (read from the
+    database as such, so a long history is not loaded)."""
     sql = _sql()
     ws = parse(ref)
     where, params = [], []
+    if audit_id is not None:
+        where.append(sql.SQL("audit_id = %s"))
+        params.append(int(audit_id))
     if key:
         where.append(sql.SQL("layer = %s"))
         params.append(LAYER_TYPES[key].table)
@@ -746,10 +825,13 @@ def history(ref: str | PgWorkspace, key: str | None = None, fid: int | None = No
         sql.Identifier(ws.schema, AUDIT_TABLE))
     if where:
         query = sql.SQL("{} WHERE {}").format(query, sql.SQL(" AND ").join(where))
+    if last:
+        query = sql.SQL("SELECT * FROM ({} ORDER BY audit_id DESC LIMIT {}) newest").format(
+            query, sql.Literal(int(last)))
     con = connect(ws)
     try:
         with con.cursor() as cur:
-            cur.execute(sql.SQL("{} ORDER BY audit_id").format(query), params)
+            cur.execute(sql.SQL("{} ORDER BY 1").format(query), params)
             rows = cur.fetchall()
     finally:
         con.close()
@@ -764,38 +846,59 @@ def history(ref: str | PgWorkspace, key: str | None = None, fid: int | None = No
     return out
 
 
-def undo(ref: str | PgWorkspace, audit_id: int, *, editor: str | None = None) -> str:
-    """Put the feature of one history row back as it was before that change (an insert is deleted, a delete
-    re-inserted with its fid, an update reverted). The undo is itself recorded. Return what was done."""
+class UndoRefused(PostgisError):
+    code = "undo_refused"
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en, zh)
+
+
+def undo(ref: str | PgWorkspace, audit_id: int, *, editor: str | None = None, force: bool = False) -> str:
+    """Put the feature of one history row back as it was before that change: a feature the change created is
+    deleted, one it deleted is inserted again with its fid, an update is reverted. The feature must still be as
+    that change left it — later changes are undone first (newest first), or `force` overwrites them. The
+    undo is recorded in the history too. Return what was done."""
     import psycopg2
 
     sql = _sql()
     ws = parse(ref)
-    rows = [r for r in history(ws) if r["audit_id"] == int(audit_id)]
+    rows = history(ws, audit_id=int(audit_id))
     if not rows:
         raise PostgisError(f"No history row {audit_id} in {ws}", f"{ws} 的历史中没有第 {audit_id} 条记录")
     row = rows[0]
+    if row["op"] == "conflict":
+        raise UndoRefused(f"History row {audit_id} is a refused edit; it changed nothing, so there is nothing to undo",
+                          f"历史记录 {audit_id} 是被拒绝的编辑，未改变数据，无需撤销")
     lt = next(lt for lt in LAYER_TYPES.values() if lt.table == row["layer"])
     table = sql.Identifier(ws.schema, lt.table)
     srid = _srid(read_meta(ws).get("crs", DEFAULT_CRS))
+    before, before_geom = row["old_values"], row["old_geom"]  # None: the change created the feature
+    after = row["new_values"]  # None: the change deleted it
     con = connect(ws, editor)
     try:
         with con, con.cursor() as cur:
             cur.execute("SELECT set_config('green_shield.note', 'undo', true)")
             try:
-                if row["op"] == "insert":
+                cur.execute(sql.SQL("SELECT {} FROM {} WHERE fid = %s FOR UPDATE").format(sql.Identifier(REV), table),
+                            (row["fid"],))
+                current = cur.fetchone()
+                still = (current is None) if after is None else (
+                    current is not None and int(current[0]) == int(after.get(REV, -1)))
+                if not still and not force:
+                    raise UndoRefused(
+                        f"{lt.table} feature {row['fid']} was changed again after history row {audit_id}; undo the "
+                        "later changes first (newest first, see pg-history), or force it to overwrite them",
+                        f"{lt.table} 图层要素 {row['fid']} 在第 {audit_id} 条历史记录之后又被修改过；"
+                        "请先（从最新的开始）撤销之后的修改（见 pg-history），或强制撤销以覆盖这些修改")
+                names = [f.name for f in lt.fields]
+                if before is None:  # the change created it
                     cur.execute(sql.SQL("DELETE FROM {} WHERE fid = %s").format(table), (row["fid"],))
                     done = "deleted"
-                elif row["op"] in ("update", "delete", "undo"):
-                    old = row["old_values"] or {}
-                    names = [f.name for f in lt.fields]
-                    params = [old.get(n) for n in names]
-                    geom_sql = sql.SQL("ST_SetSRID(ST_GeomFromWKB(%s), {})").format(sql.Literal(srid))
-                    geom = psycopg2.Binary(shapely.to_wkb(row["old_geom"])) if row["old_geom"] is not None else None
-                    cur.execute(sql.SQL("SELECT {} FROM {} WHERE fid = %s").format(sql.Identifier(REV), table),
-                                (row["fid"],))
-                    current = cur.fetchone()
-                    if current is None:  # deleted since: insert it again with its fid
+                else:
+                    params = [before.get(n) for n in names]
+                    geom_sql = _geom_sql(lt, srid)
+                    geom = psycopg2.Binary(shapely.to_wkb(before_geom)) if before_geom is not None else None
+                    if current is None:  # deleted: insert it again with its fid
                         cols = [sql.Identifier("fid")] + [sql.Identifier(n) for n in names]
                         marks = [sql.Placeholder()] * (len(names) + 1)
                         values = [row["fid"]] + params
@@ -815,9 +918,6 @@ def undo(ref: str | PgWorkspace, audit_id: int, *, editor: str | None = None) ->
                         cur.execute(sql.SQL("UPDATE {} SET {} WHERE fid = %s").format(
                             table, sql.SQL(", ").join(sets)), values + [row["fid"]])
                         done = "reverted"
-                else:
-                    raise PostgisError(f"History row {audit_id} is a {row['op']}; nothing to undo",
-                                       f"历史记录 {audit_id} 为{row['op']}，无需撤销")
             except psycopg2.Error as exc:
                 raise (_translate(exc, ws, lt.table) or exc) from None
     finally:
@@ -881,7 +981,7 @@ def copy_gpkg_to_postgis(gpkg: str, ref: str | PgWorkspace, *, overwrite: bool =
                 template = ["%s"] * (len(names) + 1)
                 if lt.geometry != "none":
                     cols.append(sql.Identifier("geom"))
-                    template.append(f"ST_SetSRID(ST_GeomFromWKB(%s), {srid})")
+                    template.append(_geom_sql(lt, srid).as_string(cur))
                 query = sql.SQL("INSERT INTO {} ({}) VALUES %s").format(
                     sql.Identifier(ws.schema, lt.table), sql.SQL(", ").join(cols)).as_string(cur)
                 rows = []
@@ -891,19 +991,44 @@ def copy_gpkg_to_postgis(gpkg: str, ref: str | PgWorkspace, *, overwrite: bool =
                         g = geoms[i]
                         values.append(None if g is None else psycopg2.Binary(shapely.to_wkb(g)))
                     rows.append(values)
+                row_template = "(" + ", ".join(template) + ")"
+                cur.execute("SAVEPOINT gs_layer")
                 try:
-                    execute_values(cur, query, rows, template="(" + ", ".join(template) + ")", page_size=1000)
+                    execute_values(cur, query, rows, template=row_template, page_size=1000)
                 except psycopg2.Error as exc:
-                    raise (_translate(exc, ws, lt.table) or CopyRefused(
-                        f"{gpkg} {lt.table}: {exc.diag.message_primary}",
-                        f"{gpkg} {lt.table}：{exc.diag.message_primary}")) from None
+                    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
+                        raise _refused(exc, ws) from None
+                    cur.execute("ROLLBACK TO SAVEPOINT gs_layer")
+                    fid, reason = _first_bad_row(cur, query, rows, row_template, exc)
+                    raise CopyRefused(f"{gpkg}, layer {lt.table}, feature {fid}: {reason}. Correct it in the "
+                                      "GeoPackage (nothing was copied).",
+                                      f"{gpkg} 的 {lt.table} 图层要素 {fid}：{reason}。请在 GeoPackage 中改正后重试"
+                                      "（未复制任何数据）。") from None
                 if len(fids):
                     cur.execute(sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'fid'), %s)").format(
                         sql.Literal(f"{ws.schema}.{lt.table}")), (int(max(fids)),))
                 counts[key] = len(fids)
+    except psycopg2.Error as exc:
+        raise _refused(exc, ws) from None
     finally:
         con.close()
     return counts
+
+
+def _first_bad_row(cur, query: str, rows: list, template: str, exc) -> tuple:
+    """The fid of the first row the database refuses, and why (each tried under its own savepoint)."""
+    import psycopg2
+    from psycopg2.extras import execute_values
+
+    for row in rows:
+        cur.execute("SAVEPOINT gs_row")
+        try:
+            execute_values(cur, query, [row], template=template)
+        except psycopg2.Error as bad:
+            cur.execute("ROLLBACK TO SAVEPOINT gs_row")
+            return row[0], (bad.diag.message_primary or str(bad).strip().splitlines()[0])
+        cur.execute("ROLLBACK TO SAVEPOINT gs_row")
+    return "?", (exc.diag.message_primary or str(exc))
 
 
 def copy_postgis_to_gpkg(ref: str | PgWorkspace, gpkg: str, *, overwrite: bool = False) -> dict:
@@ -930,6 +1055,11 @@ def copy_postgis_to_gpkg(ref: str | PgWorkspace, gpkg: str, *, overwrite: bool =
         for key, lt in LAYER_TYPES.items():
             rows = fetch_rows(ws, key)
             counts[key] = len(rows)
+            if key == "case_history":  # the GeoPackage's ledger triggers logged the cases just copied: the
+                import sqlite3  # database's own history replaces those rows
+
+                with sqlite3.connect(tmp) as lite:
+                    lite.execute("DELETE FROM case_history")
             if not rows:
                 continue
             records = [{f.name: r[f.name] for f in lt.fields} for r in rows]
@@ -958,6 +1088,8 @@ def _set_fids(gpkg: str, table: str, fids: list[int]) -> None:
     try:
         with con:
             have = [r[0] for r in con.execute(f'SELECT fid FROM "{table}" ORDER BY fid')]
+            if have == fids:  # already the same (the usual case: fids counted up from 1 in both)
+                return
             offset = max(max(have), max(fids)) + 1
             # two steps, so a new fid never meets an old one
             for old, new in zip(have, fids):
@@ -976,8 +1108,8 @@ def _set_fids(gpkg: str, table: str, fids: list[int]) -> None:
 def _cmd_init(args) -> int:
     info = init_workspace(args.ref, args.crs, overwrite=args.overwrite, roles=not args.no_roles)
     ws = parse(args.ref)
-    print(f"PostGIS workspace {ws} created ({info.crs}, schema version {info.schema_version}); "
-          f"roles {ws.viewer_role} (view) and {ws.editor_role} (edit)" if not args.no_roles else "")
+    roles = "" if args.no_roles else f"; roles {ws.viewer_role} (view) and {ws.editor_role} (edit)"
+    print(f"PostGIS workspace {ws} created ({info.crs}, schema version {info.schema_version}){roles}")
     return 0
 
 
@@ -995,7 +1127,7 @@ def _cmd_copy(args) -> int:
 
 
 def _cmd_history(args) -> int:
-    for row in history(args.ref, args.layer, args.fid)[-args.last:]:
+    for row in history(args.ref, args.layer, args.fid, last=args.last):
         who = row["editor"] or row["db_user"]
         changed = ""
         if row["op"] == "update" and row["old_values"] and row["new_values"]:
@@ -1011,7 +1143,7 @@ def _cmd_history(args) -> int:
 
 
 def _cmd_undo(args) -> int:
-    done = undo(args.ref, args.audit_id, editor=args.by)
+    done = undo(args.ref, args.audit_id, editor=args.by, force=args.force)
     print(f"history row {args.audit_id}: feature {done}")
     return 0
 
@@ -1042,14 +1174,16 @@ def add_cli(sub) -> None:
     u.add_argument("ref")
     u.add_argument("audit_id", type=int)
     u.add_argument("--by", default=os.environ.get("USER", "green-shield"))
+    u.add_argument("--force", action="store_true", help="undo even if the feature was changed again since")
     u.set_defaults(func=_cmd_undo)
 
 
 # --- screening pushed into the database --------------------------------------------------------------
 
 
-def _near_clause(ws: PgWorkspace, reach_m: float, crs: str, keys: Sequence[str]):
-    """`EXISTS (…) OR …`: the project's box meets a protected feature's box grown by reach_m (GiST-indexed).
+def _near_fids(ws: PgWorkspace, reach_m: float, crs: str, keys: Sequence[str]):
+    """A CTE `near(fid)`: the projects whose box meets a protected feature's box grown by reach_m. The grown
+    boxes are computed once (a few hundred zones) and joined to the projects through the projects' GiST index.
 
     In a geographic CRS the growth is in degrees, generous at the workspace's highest latitude, so no project
     within reach is ever left out; the exact test is the screening's own."""
@@ -1059,51 +1193,78 @@ def _near_clause(ws: PgWorkspace, reach_m: float, crs: str, keys: Sequence[str])
 
     sql = _sql()
     dx = dy = float(reach_m)
-    if CRS.from_user_input(crs).is_geographic:
-        con = connect(ws)
-        try:
-            with con.cursor() as cur:
-                lat = 0.0
-                for key in keys:
-                    cur.execute(sql.SQL("SELECT max(greatest(abs(ST_YMin(geom)), abs(ST_YMax(geom)))) "
-                                        "FROM {}").format(sql.Identifier(ws.schema, LAYER_TYPES[key].table)))
-                    lat = max(lat, float(cur.fetchone()[0] or 0.0))
-        finally:
-            con.close()
+    con = connect(ws)
+    try:
+        with con.cursor() as cur:
+            boxes = []
+            for key in keys:
+                cur.execute(sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+                                    "(SELECT ST_Extent(geom) AS e FROM {}) x").format(
+                    sql.Identifier(ws.schema, LAYER_TYPES[key].table)))
+                box = cur.fetchone()
+                if box and box[0] is not None:
+                    boxes.append(box)
+    finally:
+        con.close()
+    source = CRS.from_user_input(crs)
+    if source.is_geographic:
+        lat = max([max(abs(b[1]), abs(b[3])) for b in boxes] + [0.0])
         lat = min(lat + 1.0, 89.0)
         dx = reach_m / (111_320.0 * math.cos(math.radians(lat))) * 1.01
         dy = reach_m / 110_574.0 * 1.01
-    parts = [sql.SQL("EXISTS (SELECT 1 FROM {} z WHERE p.geom && ST_Expand(z.geom, {}, {}))").format(
-        sql.Identifier(ws.schema, LAYER_TYPES[key].table), sql.Literal(dx), sql.Literal(dy)) for key in keys]
-    return sql.SQL(" OR ").join(parts)
+    elif boxes:  # a projected CRS: grown by its largest scale factor over the protected features (Web Mercator)
+        from pyproj import Proj, Transformer
+
+        to_lonlat = Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+        proj = Proj(source.to_wkt())
+        scale = 1.0
+        for b in boxes:
+            for x, y in ((b[0], b[1]), (b[0], b[3]), (b[2], b[1]), (b[2], b[3]), ((b[0] + b[2]) / 2,
+                                                                                   (b[1] + b[3]) / 2)):
+                lon, lat = to_lonlat.transform(x, y)
+                try:
+                    f = proj.get_factors(lon, lat)
+                    scale = max(scale, float(f.meridional_scale), float(f.parallel_scale))
+                except Exception:  # noqa: BLE001 — no factors for this CRS: take it as true to scale
+                    pass
+        dx = dy = reach_m * scale * 1.01
+    boxes = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT ST_Expand(geom, {}, {}) AS box FROM {} WHERE geom IS NOT NULL").format(
+            sql.Literal(dx), sql.Literal(dy), sql.Identifier(ws.schema, LAYER_TYPES[key].table)) for key in keys)
+    project = sql.Identifier(ws.schema, LAYER_TYPES["project"].table)
+    return sql.SQL("WITH z AS MATERIALIZED ({}), near AS MATERIALIZED (SELECT DISTINCT q.fid FROM z JOIN {} q "
+                   "ON q.geom && z.box)").format(boxes, project)
 
 
 def read_projects_near(ref: str | PgWorkspace, reach_m: float, keys: Sequence[str]):
     """The projects within reach of the protected layers `keys` — (geometries, columns, fids), as read_layer
-    gives them — with the spatial filter run in the database, and the others as plain rows
-    (fid, project_code, name, category) without geometry."""
-    import pyogrio.raw
+    gives them — with the spatial filter run in the database, the others as rows (fid, project_code, name,
+    category) without geometry, and the extent of all projects. One statement, so one snapshot: a project is
+    in exactly one of the two lists. A project without a geometry is in the first (screening gives it 需复核)."""
 
     sql = _sql()
     ws = parse(ref)
     crs = read_meta(ws).get("crs", DEFAULT_CRS)
-    near = _near_clause(ws, reach_m, crs, keys)
+    near = _near_fids(ws, reach_m, crs, keys)
     lt = LAYER_TYPES["project"]
     table = sql.Identifier(ws.schema, lt.table)
+    flag = sql.SQL("(n.fid IS NOT NULL OR p.geom IS NULL OR ST_IsEmpty(p.geom))")
+    fields = sql.SQL(", ").join(sql.SQL("p.{}").format(sql.Identifier(f.name)) for f in lt.fields)
     con = connect(ws)
     try:
-        cols = sql.SQL(", ").join([sql.Identifier("fid"), sql.Identifier("geom")]
-                                  + [sql.Identifier(f.name) for f in lt.fields])
-        query = sql.SQL("SELECT {} FROM {} p WHERE {} ORDER BY fid").format(cols, table, near).as_string(con)
+        query = sql.SQL("{} SELECT p.fid, CASE WHEN {} THEN p.geom END AS geom, {}, {} AS gs_near FROM {} p "
+                        "LEFT JOIN near n ON n.fid = p.fid ORDER BY p.fid").format(
+            near, flag, fields, flag, table).as_string(con)
         with con.cursor() as cur:
-            cur.execute(sql.SQL("SELECT fid, project_code, name, category FROM {} p WHERE NOT ({}) "
-                                "ORDER BY fid").format(table, near))
-            far = [dict(zip(("fid", "project_code", "name", "category"), r)) for r in cur.fetchall()]
+            cur.execute(sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+                                "(SELECT ST_Extent(geom) AS e FROM {}) x").format(table))
+            extent = cur.fetchone()
     finally:
         con.close()
-    meta, fids, geometry, field_data = pyogrio.raw.read(ws.gdal(), sql=query, return_fids=True)
-    geoms = shapely.from_wkb(geometry) if geometry is not None else np.full(len(fids), None, dtype=object)
-    columns = {name: values for name, values in zip(meta["fields"], field_data) if name != "fid"}
-    if "fid" in meta["fields"]:  # GDAL may keep fid as a field of an SQL result: take the real fids from it
-        fids = np.asarray(field_data[list(meta["fields"]).index("fid")], dtype="int64")
-    return (geoms, columns, fids), far
+    geoms, data, fids = _gdal_sql(ws, query)
+    flags = np.asarray(data.pop("gs_near")).astype(bool)
+    columns = {k: np.asarray(v)[flags] for k, v in data.items()}
+    far = [{"fid": int(fids[i]), "project_code": data["project_code"][i], "name": data["name"][i],
+            "category": data["category"][i]} for i in np.flatnonzero(~flags)]
+    bounds = tuple(extent) if extent and extent[0] is not None else None
+    return (np.asarray(geoms, dtype=object)[flags], columns, np.asarray(fids)[flags]), far, bounds

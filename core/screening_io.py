@@ -77,19 +77,27 @@ def load_projects(workspace: str | None, projects: str | None, source_crs: str |
     return _from_workspace(workspace, "project"), []
 
 
-def load_projects_pushdown(workspace: str, rulebook, near_m: float) -> tuple[FeatureSet, list[dict]]:
+def load_projects_pushdown(workspace: str, rulebook, near_m: float) -> tuple[FeatureSet, list[dict], str]:
     """PostGIS workspace: only the projects within reach of a protected feature (the largest of near_m, the
     rulebook's setbacks and the touching tolerance), found by the database's spatial index; the others
-    (fid, code, name, category) come without geometry — they are clear by construction (see add_far_projects)."""
+    (fid, code, name, category) come without geometry — they are clear by construction (see add_far_projects);
+    and the planar CRS of all projects (the zone of their whole extent, as when every project is read)."""
     from . import postgis
+    from .crs import gauss_kruger_epsg
     from .screening import PROTECTED_TYPES, ScreeningOptions
 
     reach = max([near_m, ScreeningOptions().touch_m] + [rulebook.max_setback_m(k) for k in PROTECTED_TYPES]) + 1.0
     crs = read_meta(workspace).get("crs") or open_workspace(workspace).crs
-    (geoms, columns, fids), far = postgis.read_projects_near(workspace, reach, PROTECTED_TYPES)
+    (geoms, columns, fids), far, extent = postgis.read_projects_near(workspace, reach, PROTECTED_TYPES)
     columns = {k: [None if (isinstance(v, float) and np.isnan(v)) else v for v in vals] for k, vals in columns.items()}
     source = f"{postgis.parse(workspace)}:project (within {reach:,.0f} m of a protected feature, filtered in PostGIS)"
-    return FeatureSet("project", np.asarray(geoms, dtype=object), columns, np.asarray(fids), crs, source), far
+    if extent is None:
+        planar = gauss_kruger_epsg(105.0)
+    else:
+        from .screening import planar_crs_for
+
+        planar = planar_crs_for(np.array([shapely.box(*extent)], dtype=object), crs)
+    return FeatureSet("project", np.asarray(geoms, dtype=object), columns, np.asarray(fids), crs, source), far, planar
 
 
 def add_far_projects(result, far: list[dict]) -> None:

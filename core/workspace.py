@@ -264,6 +264,10 @@ def write_features(
         raise ValueError("one record per geometry")
     if not records:
         return 0
+    if _postgis(path):  # one transaction in the database, recorded in its history
+        from . import postgis
+
+        return len(postgis.insert_features(path, key, list(geometries), records))
     info = open_workspace(path)
     arrays, masks = schema_arrays(lt, records)
     if lt.geometry == "none":

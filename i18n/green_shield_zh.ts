@@ -1732,8 +1732,8 @@
       <translation>逐个审查建设项目：位于、跨越、相接或邻近（退让距离内）哪些生态保护红线、自然保护地功能分区、饮用水水源保护区和污染地块；重叠面积（平方米、公顷、亩；按数据所在的 CGCS2000 高斯-克吕格投影带平面计算，或按椭球面计算）；依据规则库给出结论（禁止、有条件准入、需复核、无冲突）及法律依据。输出 conflicts（冲突明细）与 flagged_projects（项目结论）图层和可打印的审查报告。</translation>
     </message>
     <message>
-      <source>Green Shield workspace: its project layer and protected layers are used unless given below.</source>
-      <translation>绿盾工作空间：除非在下方另行指定，使用其中的建设项目图层和受保护图层。</translation>
+      <source>Green Shield workspace (a GeoPackage, or a PostGIS workspace PG:service=… schema=…): its project layer and protected layers are used unless given below.</source>
+      <translation>绿盾工作空间（GeoPackage 文件，或 PostGIS 工作空间 PG:service=… schema=…）：除非在下方另行指定，使用其中的建设项目图层和受保护图层。</translation>
     </message>
     <message>
       <source>Construction projects (points, lines or polygons); fields are matched like an import. Default: the workspace's project layer.</source>
@@ -1806,6 +1806,10 @@
     <message>
       <source>Give a workspace or a projects layer.</source>
       <translation>请指定工作空间或建设项目图层。</translation>
+    </message>
+    <message>
+      <source>{far} projects beyond every protected feature's reach found clear by the database's spatial index; {near} screened</source>
+      <translation>数据库空间索引筛选出 {far} 个远离所有保护对象的项目（无冲突）；其余 {near} 个逐一审查</translation>
     </message>
     <message>
       <source>选址快速研判 Quick check</source>

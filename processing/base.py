@@ -106,6 +106,11 @@ def load_workspace_on_completion(path: str, context: QgsProcessingContext) -> No
         context.addLayerToLoadOnCompletion(uri, details)
 
 
+# A workspace parameter's file filter: GeoPackage files, and any other text, so a PostGIS workspace reference
+# (PG:service=… schema=…, no file extension) is accepted where the engine takes one.
+WORKSPACE_FILTER = "GeoPackage (*.gpkg);;All files (*)"
+
+
 def reload_or_load_workspace(path: str | None, context: QgsProcessingContext) -> None:
     """After an edit of a workspace: refresh its layers already in the project, or add them.
 

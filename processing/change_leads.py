@@ -30,7 +30,7 @@ from ..core.errors import GreenShieldError
 from ..core.rules import VERDICT_ZH, VERDICTS
 from ..core.schema import LAYER_TYPES
 from ..i18n import is_chinese, tr
-from .base import ICON_DIR, GreenShieldAlgorithm, reload_or_load_workspace
+from .base import ICON_DIR, WORKSPACE_FILTER, GreenShieldAlgorithm, reload_or_load_workspace
 
 MODES = ("classified", "index")
 SPECKLE = ("none", "open", "close", "open-close")
@@ -103,8 +103,8 @@ class ChangeLeadsAlgorithm(GreenShieldAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         defaults = _table_defaults()
-        self.add(QgsProcessingParameterFile("WORKSPACE", tr("Workspace"), QgsProcessingParameterFile.File, "gpkg",
-                                            fileFilter=tr("GeoPackage (*.gpkg)")),
+        self.add(QgsProcessingParameterFile("WORKSPACE", tr("Workspace"), QgsProcessingParameterFile.File, None,
+                                            fileFilter=WORKSPACE_FILTER),
                  tr("Its red lines, nature reserves and water-source zones are checked; its change_lead layer "
                     "receives the leads."))
         self.add(QgsProcessingParameterRasterLayer("BEFORE", tr("Before image")),

@@ -20,11 +20,18 @@ from qgis.core import (
 
 from ..core.errors import GreenShieldError
 from ..i18n import tr
-from .base import GreenShieldAlgorithm
+from .base import WORKSPACE_FILTER, GreenShieldAlgorithm
 
 
 def layer_spec(layer) -> str:
-    """A file-based QGIS vector layer as FILE[:LAYER] for the core reader."""
+    """A file-based QGIS vector layer as FILE[:LAYER] for the core reader; the red-line layer of a PostGIS
+    workspace as the workspace's reference (its redline table is read)."""
+    from ..layers.workspace import PROPERTY_TYPE, PROPERTY_WORKSPACE
+
+    ref = layer.customProperty(PROPERTY_WORKSPACE)
+    if layer.providerType() == "postgres" and isinstance(ref, str) and ref.startswith("PG:") \
+            and layer.customProperty(PROPERTY_TYPE) == "redline":
+        return ref
     if layer.providerType() != "ogr":
         raise QgsProcessingException(
             tr("Layer {name} is not stored in a file; save it (e.g. as GeoPackage) first.").format(name=layer.name()))
@@ -70,8 +77,8 @@ class RedlineDiffAlgorithm(GreenShieldAlgorithm):
                  tr("The red line before the adjustment."))
         self.add(QgsProcessingParameterVectorLayer("NEW", tr("New version"), [QgsProcessing.TypeVectorPolygon]),
                  tr("The red line after the adjustment; a reason field (保留/退出/扣除) is used when present."))
-        self.add(QgsProcessingParameterFile("WORKSPACE", tr("Workspace"), QgsProcessingParameterFile.File, "gpkg",
-                                            optional=True, fileFilter=tr("GeoPackage (*.gpkg)")),
+        self.add(QgsProcessingParameterFile("WORKSPACE", tr("Workspace"), QgsProcessingParameterFile.File, None,
+                                            optional=True, fileFilter=WORKSPACE_FILTER),
                  tr("For the rule checks (core zones, level-1 water zones, projects, listed plots) and the projects "
                     "whose verdict changes."))
         self.add(QgsProcessingParameterString("BY", tr("Balance by field"), "xzqmc"),

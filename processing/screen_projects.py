@@ -23,13 +23,21 @@ from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
 
 from ..core.errors import GreenShieldError
 from ..core.importer import plan_field_map
+from ..core.postgis import is_postgis
 from ..core.rules import VERDICT_ZH, VERDICTS, load_rulebook
 from ..core.schema import LAYER_TYPES
 from ..core.screening import FeatureSet, ScreeningCanceled, ScreeningOptions, screen
-from ..core.screening_io import convert_columns, load_projects, load_protected, write_results
+from ..core.screening_io import (
+    add_far_projects,
+    convert_columns,
+    load_projects,
+    load_projects_pushdown,
+    load_protected,
+    write_results,
+)
 from ..i18n import tr
 from ..layers.verdict_style import style_by_verdict
-from .base import GreenShieldAlgorithm
+from .base import WORKSPACE_FILTER, GreenShieldAlgorithm
 
 PROTECTED_PARAMS = (
     ("REDLINE", "redline"),
@@ -100,9 +108,10 @@ class ScreenProjectsAlgorithm(GreenShieldAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add(
-            QgsProcessingParameterFile("WORKSPACE", tr("Workspace"), QgsProcessingParameterFile.File, "gpkg",
-                                       optional=True, fileFilter=tr("GeoPackage (*.gpkg)")),
-            tr("Green Shield workspace: its project layer and protected layers are used unless given below."),
+            QgsProcessingParameterFile("WORKSPACE", tr("Workspace"), QgsProcessingParameterFile.File, None,
+                                       optional=True, fileFilter=WORKSPACE_FILTER),
+            tr("Green Shield workspace (a GeoPackage, or a PostGIS workspace PG:service=… schema=…): its project "
+               "layer and protected layers are used unless given below."),
         )
         self.add(
             QgsProcessingParameterFeatureSource("PROJECTS", tr("Projects"), [QgsProcessing.TypeVectorAnyGeometry],
@@ -157,10 +166,6 @@ class ScreenProjectsAlgorithm(GreenShieldAlgorithm):
             if source is not None:
                 projects, more = feature_set_from_source(source, "project", tr("Projects"))
                 notes += more
-            else:
-                if not workspace:
-                    raise QgsProcessingException(tr("Give a workspace or a projects layer."))
-                projects, _ = load_projects(workspace, None)
             replaced = []
             for name, key in PROTECTED_PARAMS:
                 layer_source = self.parameterAsSource(parameters, name, context)
@@ -168,6 +173,14 @@ class ScreenProjectsAlgorithm(GreenShieldAlgorithm):
                     fs, more = feature_set_from_source(layer_source, key, LAYER_TYPES[key].title_zh)
                     replaced.append(fs)
                     notes += more
+            far, zone = None, None
+            if source is None:
+                if not workspace:
+                    raise QgsProcessingException(tr("Give a workspace or a projects layer."))
+                if is_postgis(workspace) and not replaced:  # the spatial filter runs in the database
+                    projects, far, zone = load_projects_pushdown(workspace, rulebook, ScreeningOptions().near_m)
+                else:
+                    projects, _ = load_projects(workspace, None)
             protected = []
             if workspace:
                 replaced_keys = {fs.key for fs in replaced}
@@ -178,11 +191,15 @@ class ScreenProjectsAlgorithm(GreenShieldAlgorithm):
                                                 "layer."))
             sliver = parameters.get("SLIVER_M2")
             options = ScreeningOptions(
-                method=METHODS[self.parameterAsEnum(parameters, "METHOD", context)],
+                method=METHODS[self.parameterAsEnum(parameters, "METHOD", context)], planar_crs=zone,
                 sliver_m2=None if sliver in (None, "") else self.parameterAsDouble(parameters, "SLIVER_M2", context),
             )
             result = screen(projects, protected, rulebook, options,
                             progress=lambda f: feedback.setProgress(f * 90), is_canceled=feedback.isCanceled)
+            if far is not None:
+                add_far_projects(result, far)
+                notes.append(tr("{far} projects beyond every protected feature's reach found clear by the database's "
+                                "spatial index; {near} screened").format(far=len(far), near=len(projects)))
             result.warnings[:0] = notes
             write_results(result, output)
         except ScreeningCanceled:

@@ -339,3 +339,33 @@ def test_authentication_configuration_references(pg, provider, project, district
     message = readonly_message(f"PG:service=gs_test user=viewer1 authcfg=gs00001 schema={district_pg}")
     assert message is not None and "只读" in message and "viewer1" in message
     assert readonly_message(f"PG:service=gs_test user=qg_editor1 authcfg=gs00001 schema={district_pg}") is None
+
+
+def test_processing_takes_a_postgis_workspace(pg, provider, project, tmp_path):
+    """screenprojects (spatial filter in the database) gives the GeoPackage's verdicts; redlinediff takes the
+    PostGIS red-line layer of a workspace group."""
+    import pyogrio.raw
+
+    import processing
+    from green_shield.core.postgis import copy_gpkg_to_postgis
+    from green_shield.core.sample_district import build_sample_district
+    from green_shield.layers.workspace import add_workspace_to_project
+
+    district = str(tmp_path / "fresh.gpkg")  # untouched by the editing tests above
+    build_sample_district(district)
+    copy_gpkg_to_postgis(district, ref("qg_proc"))
+    runs = {}
+    for name, ws in (("gpkg", district), ("pg", ref("qg_proc"))):
+        out = str(tmp_path / f"screen_{name}.gpkg")
+        result = processing.run("greenshield:screenprojects", {"WORKSPACE": ws, "OUTPUT": out})
+        meta, _, _, data = pyogrio.raw.read(out, layer="flagged_projects", read_geometry=False)
+        fields = dict(zip(meta["fields"], data))
+        runs[name] = (dict(zip(fields["project_fid"].tolist(), fields["verdict"].tolist())),
+                      {v: result[v] for v in ("PROHIBITED", "CONDITIONAL", "REVIEW", "CLEAR")})
+    diff = {f: (v, runs["gpkg"][0].get(f)) for f, v in runs["pg"][0].items() if runs["gpkg"][0].get(f) != v}
+    assert diff == {} and runs["pg"][1] == runs["gpkg"][1] and runs["pg"][1]["PROHIBITED"] > 0
+    layers = add_workspace_to_project(ref("qg_proc"), project)
+    red = next(layer for layer in layers if layer.customProperty("green_shield/layer_type") == "redline")
+    assert red.providerType() == "postgres"
+    result = processing.run("greenshield:redlinediff", {"OLD": red, "NEW": red, "OUTPUT": str(tmp_path / "d.gpkg")})
+    assert result["OUTPUT"]

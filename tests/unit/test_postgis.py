@@ -221,18 +221,31 @@ def test_screening_a_postgis_workspace_matches_the_geopackage(pg, district):
     from green_shield.core.screening_io import add_far_projects, load_projects, load_projects_pushdown, load_protected
 
     pgw.copy_gpkg_to_postgis(district, ref("ws_screen"))
+    # a project without a geometry: 需复核 whichever way the projects are read
+    pg.psql("UPDATE ws_screen.project SET geom = NULL WHERE fid = 7")
+    import shutil
+
+    district = shutil.copy(district, district.replace(".gpkg", "_nogeom.gpkg"))
+    from green_shield.core import gpkg
+
+    con = gpkg.connect(district)  # GDAL's R-tree triggers need the ST_ functions
+    with con:
+        con.execute("UPDATE project SET geom = NULL WHERE fid = 7")
+    con.close()
     rulebook = load_rulebook()
     options = ScreeningOptions()
     expected = screen(load_projects(district, None)[0], load_protected(district)[0], rulebook, options)
     protected = load_protected(ref("ws_screen"))[0]
     pulled = screen(load_projects(ref("ws_screen"), None)[0], protected, rulebook, options)
-    near, far = load_projects_pushdown(ref("ws_screen"), rulebook, options.near_m)
-    pushed = screen(near, protected, rulebook, options)
+    near, far, zone = load_projects_pushdown(ref("ws_screen"), rulebook, options.near_m)
+    assert zone == pulled.planar_crs
+    pushed = screen(near, protected, rulebook, ScreeningOptions(planar_crs=zone))
     add_far_projects(pushed, far)
     assert len(far) > 50 and len(near) < len(expected.projects)  # the database left the far projects out
     assert _verdicts(pulled) == _verdicts(expected) == _verdicts(pushed)
     assert _conflicts(pulled) == _conflicts(expected) == _conflicts(pushed)
     assert pushed.counts() == expected.counts()
+    assert {p.fid: p.verdict for p in pushed.projects}[7] == "REVIEW"
 
 
 def test_screen_command_on_postgis(pg, district, tmp_path, capsys):
@@ -314,3 +327,151 @@ def test_an_authentication_configuration_is_resolved_in_memory(pg, roles):
         assert open_workspace(auth_ref).layers["redline"] == 0
     finally:
         pgw.set_auth_resolver(None)
+
+
+# --- found in review ------------------------------------------------------------------------------------
+
+
+def test_undo_rules(pg, roles, district):
+    schema = "ws_undo"
+    pgw.copy_gpkg_to_postgis(district, ref(schema))
+    _grant(pg, schema)
+    row = pgw.fetch_rows(ref(schema), "redline")[2]
+    first = pgw.update_feature(ref(schema, "alice"), "redline", row["fid"], {"name": "A"}, based_on_rev=row["gs_rev"])
+    a_id = pgw.history(ref(schema), "redline", row["fid"])[-1]["audit_id"]
+    pgw.update_feature(ref(schema, "alice"), "redline", row["fid"], {"name": "B"}, based_on_rev=first)
+    with pytest.raises(pgw.UndoRefused) as err:  # B came after A: undoing A would silently drop B
+        pgw.undo(ref(schema, "alice"), a_id)
+    assert "之后又被修改" in err.value.message_zh
+    assert pgw.fetch_rows(ref(schema), "redline")[2]["name"] == "B"
+    assert pgw.undo(ref(schema, "alice"), a_id, force=True) == "reverted"
+    assert pgw.fetch_rows(ref(schema), "redline")[2]["name"] == row["name"]
+    # delete → undo (restored) → undo of that undo deletes it again
+    pgw.delete_features(ref(schema, "alice"), "redline", [row["fid"]])
+    restored = pgw.undo(ref(schema, "alice"), pgw.history(ref(schema), "redline", row["fid"])[-1]["audit_id"])
+    assert restored == "restored"
+    undo_row = pgw.history(ref(schema), "redline", row["fid"])[-1]
+    assert pgw.undo(ref(schema, "alice"), undo_row["audit_id"]) == "deleted"
+    assert row["fid"] not in {r["fid"] for r in pgw.fetch_rows(ref(schema), "redline")}
+    assert [h["audit_id"] for h in pgw.history(ref(schema), last=2)] == \
+        [h["audit_id"] for h in pgw.history(ref(schema))][-2:]
+
+
+def test_viewer_cannot_forge_history_and_passwords_never_pass(pg, roles, district):
+    schema = "ws_sec"
+    pgw.init_workspace(ref(schema))
+    _grant(pg, schema)
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        pg.psql(f"SELECT {schema}.gs_record_conflict('redline', 1, '{{}}', NULL, 'forged')", user="bob")
+    for bad in ("PG:postgresql://u:s3cret@h/db schema=x", "PG:dbname=postgresql://u:s3cret@h/db schema=x",
+                "PG:dbname='a PASSWORD=s3cret' schema=x"):
+        with pytest.raises(pgw.PasswordInReference) as err:
+            pgw.parse(bad)
+        assert "s3cret" not in str(err.value)
+    for reserved in ("public", "pg_temp1"):
+        with pytest.raises(pgw.BadReference):
+            pgw.parse(f"PG:service=gs_test schema={reserved}")
+    pg.psql("CREATE SCHEMA other_data; CREATE TABLE other_data.parcels (id int)")
+    with pytest.raises(pgw.NotAPostgisWorkspace):  # --overwrite never drops a schema that is not a workspace
+        pgw.init_workspace(ref("other_data"), overwrite=True)
+    assert pg.psql("SELECT count(*) FROM other_data.parcels") == [(0,)]
+    with pytest.raises(pgw.PostgisError) as err:  # a viewer may not create workspaces: told, no traceback
+        pgw.init_workspace(ref("ws_by_bob", "bob"))
+    assert "权" in err.value.message_zh
+
+
+def test_polygons_promoted_and_bad_rows_named(pg, roles, district, tmp_path):
+    import shutil
+
+    from green_shield.core import gpkg
+
+    schema = "ws_types"
+    pgw.init_workspace(ref(schema))
+    fid = pgw.insert_features(ref(schema), "redline", [shapely.box(106.2, 29.0, 106.21, 29.01)], [{"name": "单面"}])[0]
+    assert pgw.fetch_rows(ref(schema), "redline")[0]["geom"].geom_type == "MultiPolygon" and fid == 1
+    with pytest.raises(ValueError):
+        pgw.insert_features(ref(schema), "redline", [], [{"name": "x"}])
+    bad = str(tmp_path / "bad.gpkg")
+    shutil.copy(district, bad)
+    con = gpkg.connect(bad)
+    with con:
+        con.execute("UPDATE water_source_zone SET level = 'level9' WHERE fid = 3")
+    con.close()
+    with pytest.raises(pgw.CopyRefused) as err:
+        pgw.copy_gpkg_to_postgis(bad, ref("ws_badcopy"))
+    assert "feature 3" in str(err.value) and "要素 3" in err.value.message_zh
+    assert pg.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'ws_badcopy'") == [(0,)]
+
+
+def test_copy_back_keeps_the_case_ledger_history(pg, district, tmp_path):
+    import shutil
+
+    from green_shield.core import cases
+
+    ledger = shutil.copy(district, str(tmp_path / "ledger.gpkg"))
+    cases.build_cases(ledger)
+    n_cases, n_history = len(cases.read_cases(ledger)), len(cases.case_history(ledger))
+    assert n_cases > 10 and n_history == n_cases
+    pgw.copy_gpkg_to_postgis(ledger, ref("ws_ledger"))
+    back = str(tmp_path / "back.gpkg")
+    pgw.copy_postgis_to_gpkg(ref("ws_ledger"), back)
+    assert len(cases.read_cases(back)) == n_cases and len(cases.case_history(back)) == n_history
+
+
+def test_pushdown_reach_in_web_mercator_and_protected_files(pg, tmp_path, capsys):
+    """A projected CRS that stretches distances (EPSG:3857 at 29°N: × 1.14) and a rulebook setback of
+    2 000 m: a project 1 999 m away on the ground is still screened; a --protected file turns the
+    database filter off (it cannot see the file)."""
+    import math
+
+    from pyproj import Transformer
+
+    from green_shield.core.cli import main
+    from green_shield.core.rules import load_rulebook
+    from green_shield.core.screening_io import load_projects_pushdown
+
+    pgw.init_workspace(ref("ws_merc"), "EPSG:3857")
+    to = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    x, y = to.transform(106.2, 29.0)
+    k = 1 / math.cos(math.radians(29.0))
+    zone = shapely.MultiPolygon([shapely.box(x, y, x + 1000 * k, y + 1000 * k)])
+    pgw.insert_features(ref("ws_merc"), "redline", [zone], [{"name": "红线"}])
+    near = shapely.Point(x + 1000 * k + 480 * k, y + 500 * k)  # 480 m east on the ground
+    far = shapely.Point(x + 1000 * k + 5000 * k, y + 500 * k)
+    pgw.insert_features(ref("ws_merc"), "project", [near, far],
+                        [{"project_code": "P1", "name": "近", "category": "industry", "action": "new"},
+                         {"project_code": "P2", "name": "远", "category": "industry", "action": "new"}])
+    projects, far_rows, _ = load_projects_pushdown(ref("ws_merc"), load_rulebook(), 500.0)
+    assert list(projects.fids) == [1] and [r["fid"] for r in far_rows] == [2]
+    other = str(tmp_path / "newred.gpkg")
+    from green_shield.core.workspace import create_workspace, write_features
+
+    create_workspace(other, "EPSG:3857")
+    write_features(other, "redline", [shapely.MultiPolygon([far.buffer(50)])], [{"name": "新红线"}])
+    assert main(["screen", "-w", ref("ws_merc"), "--protected", f"{other}:redline=redline",
+                 "-o", str(tmp_path / "out.gpkg")]) == 0
+    out = capsys.readouterr().out
+    assert "PROHIBITED 1" in out and "spatial index" not in out
+
+
+def test_import_into_a_postgis_workspace_and_no_ledger_there(pg, tmp_path, monkeypatch):
+    import os
+
+    from green_shield.core import cases
+    from green_shield.core.cli import main
+
+    pgw.init_workspace(ref("ws_import"))
+    src = tmp_path / "red.geojson"
+    src.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"名称": "导入红线"},'
+                   ' "geometry": {"type": "Polygon", "coordinates": [[[106.2, 29.0], [106.21, 29.0], [106.21, 29.01],'
+                   ' [106.2, 29.0]]]}}]}', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(src), "-w", ref("ws_import"), "-t", "redline", "--set", "bsm=HX001",
+                 "--set", "version=2026", "--set", "eco_function=biodiversity"]) == 0
+    rows = pgw.fetch_rows(ref("ws_import"), "redline")
+    assert [r["name"] for r in rows] == ["导入红线"] and rows[0]["geom"].geom_type == "MultiPolygon"
+    assert not any(name.startswith("PG:") for name in os.listdir(tmp_path))  # no stray file
+    assert pgw.history(ref("ws_import"), "redline")[-1]["op"] == "insert"
+    with pytest.raises(cases.LedgerNotInPostgis) as err:
+        cases.build_cases(ref("ws_import"))
+    assert "GeoPackage" in err.value.message_zh
