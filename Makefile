@@ -94,6 +94,7 @@ bench: deps
 	$(PY) -m green_shield.bench.routes
 	$(PY) -m green_shield.bench.quick_check
 	$(PY) -m green_shield.bench.change_leads
+	$(PY) -m green_shield.bench.postgis
 
 # README screenshots (docs/menu_zh.png, docs/quick_check_dock.png) from the real QGIS desktop
 # under Xvfb, in Chinese, with a throw-away profile; docs/screenshots.py runs inside QGIS.
