@@ -97,10 +97,16 @@ def workspace_key(path) -> str:
 
 
 def layer_uri(path: str, key: str, geometry_type: str | None = None) -> str:
-    """An "ogr" provider URI of a workspace layer (a PostGIS workspace through GDAL's PG driver)."""
+    """An "ogr" provider URI of a workspace layer (a PostGIS workspace through GDAL's PG driver, the table
+    named schema.table; for maps and reports drawn on the fly, never saved into a project)."""
+    table = LAYER_TYPES[key].table
     if is_postgis(path):
-        path = pgw.parse(path).gdal()
-    uri = f"{path}|layername={LAYER_TYPES[key].table}"
+        ws = pgw.parse(path)
+        if ws.authcfg:  # credentials resolved in memory for this temporary layer
+            path = ws.gdal()
+        else:
+            path, table = f"PG:{ws.conninfo}", f"{ws.schema}.{table}"
+    uri = f"{path}|layername={table}"
     return f"{uri}|geometrytype={geometry_type}" if geometry_type else uri
 
 

@@ -308,3 +308,18 @@ def test_a_generated_default_zone_says_so_in_the_reasons():
     attrs = {"source_name": "龙潭水源地", "level": "level1", "delineation": "generated_default"}
     assert _zone_label_zh("water_source_zone", attrs) == "饮用水水源保护区·一级保护区（龙潭水源地，默认生成待正式划定）"
     assert _zone_label_zh("water_source_zone", {**attrs, "delineation": "official"}).endswith("（龙潭水源地）")
+
+
+def test_row_order_does_not_change_a_verdict(district):
+    """A database returns rows in no particular order: shuffling projects and zones changes nothing."""
+    _, projects, protected, result, _ = district
+
+    def shuffled(fs, order):
+        return FeatureSet(fs.key, fs.geometries[order], {k: [v[i] for i in order] for k, v in fs.attributes.items()},
+                          fs.fids[order], fs.crs, fs.source)
+
+    rng = np.random.default_rng(11)
+    again = screen(shuffled(projects, rng.permutation(len(projects))),
+                   [shuffled(fs, rng.permutation(len(fs))) for fs in protected], load_rulebook())
+    key = {p.fid: (p.verdict, round(p.overlap_m2, 3), tuple(sorted(p.reasons))) for p in result.projects}
+    assert {p.fid: (p.verdict, round(p.overlap_m2, 3), tuple(sorted(p.reasons))) for p in again.projects} == key
