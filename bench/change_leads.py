@@ -58,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
-from green_shield.bench.generate import BENCH_DIR, REPO
+from green_shield.bench.generate import BENCH_DIR, REPO, write_results
 
 GEN_VERSION = 1
 SEED = 20_260_408
@@ -645,14 +645,7 @@ def main(argv: list[str] | None = None) -> int:
                           "platform": platform.platform()},
               "tables": tables, "generation_seconds": generation, "total_seconds": time.perf_counter() - started,
               "engine_sha256": engine, "engine_changed_during_run": _engine_digest() != engine}
-    (BENCH_DIR / "change_leads_results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str),
-                                                         encoding="utf-8")
-    text = markdown(result)
-    (BENCH_DIR / "change_leads_results.md").write_text(text, encoding="utf-8")
-    print()
-    print(text)
-    print(f"written: {(BENCH_DIR / 'change_leads_results.md').relative_to(REPO)}, "
-          f"{(BENCH_DIR / 'change_leads_results.json').relative_to(REPO)}")
+    write_results("change_leads_results", result, markdown(result), default=str)
     return 0
 
 

@@ -54,6 +54,17 @@ COMPARISON_SIZES = ((10_000, 1_000), (20_000, 2_000), (50_000, 5_000))
 SCALING_SIZES = ((10_000, 5_000), (50_000, 5_000), (200_000, 5_000))
 
 
+def write_results(stem: str, result: dict, text: str, default=None) -> None:
+    """A benchmark's results as build/bench/STEM.json and its table as STEM.md; the table printed."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = BENCH_DIR / f"{stem}.json", BENCH_DIR / f"{stem}.md"
+    json_path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=default), encoding="utf-8")
+    md_path.write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    print(f"written: {md_path.relative_to(REPO)}, {json_path.relative_to(REPO)}")
+
+
 def dataset_path(n_projects: int, n_zones: int) -> Path:
     return BENCH_DIR / f"bench_v{GEN_VERSION}_{n_projects}x{n_zones}.gpkg"
 

@@ -60,7 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
-from green_shield.bench.generate import BENCH_DIR, REPO
+from green_shield.bench.generate import BENCH_DIR, REPO, write_results
 
 GEN_VERSION = 1
 SEED = 20_260_409
@@ -857,15 +857,7 @@ def main(argv: list[str] | None = None) -> int:
               "machine": {"cpus": os.cpu_count(), "ram_gib": ram, "python": platform.python_version(),
                           "platform": platform.platform(), **versions},
               "total_seconds": time.perf_counter() - started}
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "postgis_results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str),
-                                                    encoding="utf-8")
-    text = markdown(result)
-    (BENCH_DIR / "postgis_results.md").write_text(text, encoding="utf-8")
-    print()
-    print(text)
-    print(f"written: {(BENCH_DIR / 'postgis_results.md').relative_to(REPO)}, "
-          f"{(BENCH_DIR / 'postgis_results.json').relative_to(REPO)}")
+    write_results("postgis_results", result, markdown(result), default=str)
     return 0
 
 

@@ -45,6 +45,7 @@ from green_shield.bench.generate import (
     _codes,
     _xy,
     patch_shape,
+    write_results,
 )
 from green_shield.bench.run import run_process
 
@@ -294,12 +295,7 @@ def main(argv: list[str] | None = None) -> int:
               "datasets": {n: json.loads(dataset_path(n).with_suffix(".json").read_text(encoding="utf-8"))
                            for n in sizes},
               "rows": rows, "targets": targets, "total_seconds": time.perf_counter() - started}
-    (BENCH_DIR / "redline_results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    text = markdown(result)
-    (BENCH_DIR / "redline_results.md").write_text(text, encoding="utf-8")
-    print()
-    print(text)
-    print(f"written: {(BENCH_DIR / 'redline_results.md').relative_to(REPO)}")
+    write_results("redline_results", result, markdown(result))
     return 0
 
 

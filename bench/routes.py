@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import math
 import os
 import platform
@@ -35,7 +34,7 @@ import numpy as np
 import scipy
 import shapely
 
-from green_shield.bench.generate import BENCH_DIR, CENTRE, CRS, REPO
+from green_shield.bench.generate import CENTRE, CRS, write_results
 from green_shield.core.routes import (
     PRIORITIES,
     RoadGraph,
@@ -263,14 +262,7 @@ def main(argv: list[str] | None = None) -> int:
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
               "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "shapely": shapely.__version__},
               "rows": rows, "total_seconds": time.perf_counter() - started}
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "routes.json").write_text(json.dumps(result, indent=1, ensure_ascii=False, default=float),
-                                           encoding="utf-8")
-    text = markdown(result)
-    (BENCH_DIR / "routes.md").write_text(text, encoding="utf-8")
-    print()
-    print(text)
-    print(f"written: {(BENCH_DIR / 'routes.md').relative_to(REPO)}")
+    write_results("routes", result, markdown(result), default=float)
     return 0
 
 

@@ -32,11 +32,11 @@ import numpy as np
 from green_shield.bench.generate import (
     BENCH_DIR,
     COMPARISON_SIZES,
-    REPO,
     SCALING_SIZES,
     dataset_path,
     dataset_stats,
     ensure_dataset,
+    write_results,
 )
 
 LABELS = {
@@ -301,12 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "generation_seconds": generation,
     }
     result["total_seconds"] = time.perf_counter() - started
-    (BENCH_DIR / "results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    text = markdown(result)
-    (BENCH_DIR / "results.md").write_text(text, encoding="utf-8")
-    print()
-    print(text)
-    print(f"written: {(BENCH_DIR / 'results.md').relative_to(REPO)}, {(BENCH_DIR / 'results.json').relative_to(REPO)}")
+    write_results("results", result, markdown(result))
     return 0
 
 
