@@ -179,12 +179,17 @@ def configure_case_form(layer: QgsVectorLayer) -> None:
 def style_cases(layer: QgsVectorLayer) -> None:
     """Flags by status (the ledger's style), labelled day-sequence (e.g. 1-3) or the case number."""
     style_layer(layer, "inspection_case")
+    sequence_labels(layer, SEQUENCE_LABEL, 1.2)
+
+
+def sequence_labels(layer: QgsVectorLayer, expression: str, dist: float) -> None:
+    """Bold dark-blue labels with a white halo beside each stop (the visit order on maps and sheets)."""
     settings = QgsPalLayerSettings()
-    settings.fieldName = SEQUENCE_LABEL
+    settings.fieldName = expression
     settings.isExpression = True
     settings.enabled = True
     settings.placement = QgsPalLayerSettings.OrderedPositionsAroundPoint
-    settings.dist = 1.2
+    settings.dist = dist
     fmt = QgsTextFormat()
     font = QFont(FONT)
     font.setBold(True)

@@ -31,23 +31,20 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsMarkerSymbol,
-    QgsPalLayerSettings,
     QgsPrintLayout,
     QgsProject,
     QgsRuleBasedRenderer,
     QgsScaleBarSettings,
-    QgsTextBufferSettings,
     QgsTextFormat,
     QgsUnitTypes,
     QgsVectorLayer,
-    QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core import field_merge
 from ..core.workspace import open_workspace
-from .field_package import display_crs, stop_rows
+from .field_package import display_crs, sequence_labels, stop_rows
 from .workspace import layer_uri, style_layer
 
 FONT = "Noto Sans CJK SC"
@@ -94,26 +91,7 @@ def _style_stops(layer: QgsVectorLayer) -> None:
     root.appendChild(QgsRuleBasedRenderer.Rule(current, 0, 0, "@atlas_featureid = $id", "本站"))
     root.appendChild(QgsRuleBasedRenderer.Rule(other, 0, 0, "@atlas_featureid <> $id", "其他检查点"))
     layer.setRenderer(QgsRuleBasedRenderer(root))
-    settings = QgsPalLayerSettings()
-    settings.fieldName = "to_string(\"sequence\")"
-    settings.isExpression = True
-    settings.enabled = True
-    settings.placement = QgsPalLayerSettings.OrderedPositionsAroundPoint
-    settings.dist = 1.5
-    fmt = QgsTextFormat()
-    font = QFont(FONT)
-    font.setBold(True)
-    fmt.setFont(font)
-    fmt.setSize(9)
-    fmt.setColor(QColor("#08306b"))
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(1.0)
-    buffer.setColor(QColor("#ffffff"))
-    fmt.setBuffer(buffer)
-    settings.setFormat(fmt)
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
+    sequence_labels(layer, "to_string(\"sequence\")", 1.5)
 
 
 def _label(layout: QgsPrintLayout, text: str, x: float, y: float, w: float, h: float, size: float,
