@@ -351,12 +351,7 @@ class RiverNetwork:
                     edge=i,
                 )
             )
-            self._out[e.u].remove(i)
-            self._in[e.v].remove(i)
-            e.line = LineString(list(e.line.coords)[::-1])
-            e.u, e.v = e.v, e.u
-            self._out[e.u].append(i)
-            self._in[e.v].append(i)
+            self._flip(i)
             sinks.discard(e.u)
             sources.discard(e.v)
         for n in sorted(sinks):
