@@ -449,7 +449,6 @@ class _Grid:
         self.notes: list[str] = []
         self.notes_zh: list[str] = []
         self.sources = (before, after)
-        self.paths = paths
         owner_crs = 1 if after.crs.is_projected else (0 if before.crs.is_projected else None)
         crs = self.sources[owner_crs].crs if owner_crs is not None else None
         if crs is None:
@@ -479,7 +478,6 @@ class _Grid:
         # one split into false edges); the grid of an image already in the grid CRS at that resolution is kept
         # (the after one first), so that image is read as it is.
         r = max(res)
-        self.source_res = res
         left, bottom = max(boxes[0][0], boxes[1][0]), max(boxes[0][1], boxes[1][1])
         right, top = min(boxes[0][2], boxes[1][2]), min(boxes[0][3], boxes[1][3])
         if right - left < r or top - bottom < r:
@@ -700,7 +698,7 @@ class _Classifier:
             act = self.flat.take(index)
             act[~valid] = 0
             if (act == self.UNKNOWN).any():
-                self._raise_unknown(b, a, valid)
+                self._check_codes(b, a, valid)  # raises, naming the codes
             return act, valid
         self._check_codes(b, a, valid)
         act = np.zeros(b.shape, dtype=np.uint8)
@@ -722,9 +720,6 @@ class _Classifier:
             if bad:
                 raise UnknownClassCodes(self.paths[k], bad,
                                         self.tables[k] or "默认分类表 core/data/landcover_classes.yaml")
-
-    def _raise_unknown(self, b, a, valid) -> None:
-        self._check_codes(b, a, valid)
 
 
 class _Index:
